@@ -1,0 +1,5 @@
+import sys
+
+from seqattn.cli import main
+
+sys.exit(main())
