@@ -1,5 +1,33 @@
-"""seqattn: Sequential Attention marker-panel selection for omics data."""
+"""seqattn: Sequential Attention marker-panel selection for omics data.
+
+Submodules (imported on first use, so ``import seqattn`` stays light):
+
+- ``seqattn.SequentialAttentionSelector``: the scikit-learn selector.
+- ``seqattn.tl``: scanpy-style tools on AnnData (``seqattn.tl.sequential_attention``).
+- ``seqattn.io`` / ``seqattn.pp``: readers for omics files and preprocessing presets.
+- ``seqattn.methods``: the registry of selection methods (Sequential Attention and peers).
+- ``seqattn.evaluate``: leak-free nested cross-validation of any registered method.
+- ``seqattn.pl``: figures from AnnData and result tables.
+- ``seqattn.datasets``: bundled, offline example data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from seqattn._version import __version__
 
-__all__ = ["__version__"]
+_SUBMODULES = {"datasets", "evaluate", "io", "methods", "pl", "pp", "tl", "core"}
+
+__all__ = ["SequentialAttentionSelector", "__version__", *sorted(_SUBMODULES)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"seqattn.{name}")
+    if name == "SequentialAttentionSelector":
+        from seqattn.core import SequentialAttentionSelector
+
+        return SequentialAttentionSelector
+    raise AttributeError(f"module 'seqattn' has no attribute {name!r}")

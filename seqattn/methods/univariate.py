@@ -1,0 +1,88 @@
+"""Baselines and univariate filters: random, variance, ANOVA F, mutual information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from seqattn.methods._base import SelectionMethod, ranking_to_panel, register
+
+
+@register
+class RandomPanel(SelectionMethod):
+    """A seeded random panel: the floor every method must clear.
+
+    Cost: O(d). Order is the random permutation; scores decrease with rank.
+    """
+
+    name = "random"
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        rng = np.random.default_rng(random_state)
+        order = rng.permutation(X.shape[1])[:k]
+        return order, np.arange(k, 0, -1, dtype=float)
+
+
+@register
+class VariancePanel(SelectionMethod):
+    """The k features of highest variance (unsupervised; ignores ``y``).
+
+    Cost: O(n d).
+    """
+
+    name = "variance"
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        if sp.issparse(X):
+            mean = np.asarray(X.mean(axis=0)).ravel()
+            var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2
+        else:
+            var = np.var(X, axis=0)
+        return ranking_to_panel(var, k)
+
+
+@register
+class AnovaPanel(SelectionMethod):
+    """Top k by the one-way ANOVA F statistic (``sklearn.feature_selection.f_classif``).
+
+    Optimises per-feature between-class / within-class variance; blind to redundancy and
+    to features that only matter together. Cost: O(n d).
+    """
+
+    name = "anova"
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        from sklearn.feature_selection import f_classif
+
+        f, _ = f_classif(X, y)
+        return ranking_to_panel(f, k)
+
+
+@register
+class MutualInfoPanel(SelectionMethod):
+    """Top k by estimated mutual information with the class
+    (``sklearn.feature_selection.mutual_info_classif``, k-NN estimator; Kraskov et al. 2004).
+
+    Univariate but non-linear. Cost: O(d n log n).
+
+    Parameters
+    ----------
+    n_neighbors : int
+        Neighbours of the MI estimator.
+    """
+
+    name = "mutual_info"
+
+    def __init__(self, n_neighbors: int = 3) -> None:
+        super().__init__()
+        self.n_neighbors = n_neighbors
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        from sklearn.feature_selection import mutual_info_classif
+
+        mi = mutual_info_classif(
+            X, y, n_neighbors=self.n_neighbors, random_state=random_state
+        )
+        return ranking_to_panel(mi, k)
