@@ -1,0 +1,43 @@
+"""Read the files labs bring into AnnData (obs = samples or cells, var = features).
+
+``seqattn.io.read(path, format="auto", *, sample_sheet=, sample_column=, label=, group=,
+batch=, **options)`` dispatches to one reader per format:
+
+- :func:`read_h5ad` (backed mode for large files),
+- :func:`read_csv` / :func:`read_tsv` / :func:`read_parquet`: matrices with samples as
+  rows or columns,
+- :func:`read_maxquant` (``proteinGroups.txt``), :func:`read_diann`
+  (``report.pg_matrix.tsv``), :func:`read_fragpipe` (``combined_protein.tsv``),
+
+and joins a sample sheet (:func:`read_sample_sheet`, :func:`attach_sample_sheet`) that
+brings the label, group and batch columns (:func:`check_annotations`). Every bad input
+raises :class:`seqattn._errors.SeqattnError` with a one-line message. This package never
+imports ``seqattn.methods``, ``seqattn.core`` or ``seqattn.evaluate``.
+"""
+
+from seqattn.io.diann import read_diann
+from seqattn.io.dispatch import READERS, read, reader_options
+from seqattn.io.formats import FORMATS, detect_format
+from seqattn.io.fragpipe import read_fragpipe
+from seqattn.io.h5ad import read_h5ad
+from seqattn.io.maxquant import read_maxquant
+from seqattn.io.samplesheet import attach_sample_sheet, check_annotations, read_sample_sheet
+from seqattn.io.tables import read_csv, read_parquet, read_tsv
+
+__all__ = [
+    "FORMATS",
+    "READERS",
+    "attach_sample_sheet",
+    "check_annotations",
+    "detect_format",
+    "read",
+    "read_csv",
+    "read_diann",
+    "read_fragpipe",
+    "read_h5ad",
+    "read_maxquant",
+    "read_parquet",
+    "read_sample_sheet",
+    "read_tsv",
+    "reader_options",
+]

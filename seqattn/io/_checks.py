@@ -1,0 +1,199 @@
+"""Checks and small helpers every reader shares.
+
+Each check raises :class:`~seqattn._errors.SeqattnError` with one line that names the
+file, the problem and the fix, so the CLI can print it as is.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+
+#: Cells pandas reads as missing besides its defaults (Perseus writes "NaN", Excel "#N/A").
+NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "#N/A", "NULL", "null"]
+
+
+def preview(names: Iterable[object], n: int = 5) -> str:
+    """``"a, b, c (+12 more)"``: a short, quoted list for one-line messages."""
+    names = list(names)
+    shown = ", ".join(repr(str(x)) for x in names[:n])
+    return shown + (f" (+{len(names) - n} more)" if len(names) > n else "")
+
+
+def check_file(path: str | os.PathLike[str], what: str = "input file") -> Path:
+    """Return ``path`` as a :class:`Path` after checking it exists, is a file and is not empty."""
+    p = Path(path)
+    if not p.exists():
+        raise SeqattnError(
+            f"{p}: {what} not found; check the path (working directory {Path.cwd()})"
+        )
+    if p.is_dir():
+        raise SeqattnError(f"{p}: {what} is a directory; give the path of the file inside it")
+    if p.stat().st_size == 0:
+        raise SeqattnError(f"{p}: {what} is empty (0 bytes); export the table again")
+    return p
+
+
+def duplicated(names: Sequence[object]) -> list[str]:
+    """The names that occur more than once, each listed once, in first-seen order."""
+    s = pd.Series([str(x) for x in names])
+    return list(dict.fromkeys(s[s.duplicated()]))
+
+
+def make_unique(names: Sequence[object]) -> pd.Index:
+    """Names as strings, repeats suffixed ``-1``, ``-2`` (anndata's convention)."""
+    import anndata as ad
+
+    return ad.utils.make_index_unique(pd.Index([str(x) for x in names]))
+
+
+def read_text_table(path: Path, sep: str, **kwargs) -> pd.DataFrame:
+    """``pandas.read_csv`` with one-line errors; retries latin-1 for old Windows exports."""
+    opts = {"sep": sep, "low_memory": False, "na_values": NA_VALUES, "keep_default_na": True}
+    opts.update(kwargs)
+    try:
+        try:
+            return pd.read_csv(path, **opts)
+        except UnicodeDecodeError:
+            return pd.read_csv(path, encoding="latin-1", **opts)
+    except pd.errors.EmptyDataError:
+        raise SeqattnError(f"{path}: file has no columns (empty); export the table again") from None
+    except pd.errors.ParserError as err:
+        first = str(err).strip().splitlines()[0]
+        raise SeqattnError(
+            f"{path}: cannot parse as {_sep_name(sep)} ({first}); check the delimiter or pass format="
+        ) from None
+
+
+def raw_header(path: Path, sep: str) -> list[str]:
+    """The first line's fields exactly as written (pandas renames repeats to ``x.1``)."""
+    try:
+        row = read_text_table(
+            path, sep, header=None, nrows=1, dtype=str, keep_default_na=False, na_values=[]
+        )
+    except SeqattnError:
+        return []
+    return [str(x) for x in row.iloc[0].tolist()] if len(row) else []
+
+
+def _sep_name(sep: str) -> str:
+    return {"\t": "tab-separated text", ",": "comma-separated text"}.get(sep, f"text (sep {sep!r})")
+
+
+def numeric_split(
+    df: pd.DataFrame, *, source: Path, row_names: Sequence[object], forced: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Split columns into numeric (data) and annotation columns.
+
+    A column is annotation when it is forced (label, sample id, ...), boolean, or when
+    most of its non-missing cells are not numbers (gene names, genotype). A column with
+    numbers and a few stray words is a data column with bad cells: that raises, naming
+    the first bad cell, because dropping or blanking it silently would change the data.
+    """
+    forced = set(forced)
+    numeric: list[str] = []
+    annotation: list[str] = []
+    for col in df.columns:
+        s = df[col]
+        if col in forced or pd.api.types.is_bool_dtype(s):
+            annotation.append(col)
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            numeric.append(col)
+            continue
+        present = s.notna()
+        parsed = pd.to_numeric(s.where(present), errors="coerce")
+        bad = present & parsed.isna()
+        n_present, n_bad = int(present.sum()), int(bad.sum())
+        if n_present and n_bad * 2 > n_present:
+            annotation.append(col)
+        elif n_bad:
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SeqattnError(
+                f"{source}: non-numeric value {s.iloc[i]!r} in column {col!r} at "
+                f"{row_names[i]!r} ({n_bad} such cells); fix those cells or leave them "
+                "empty (empty and NA are read as missing)"
+            )
+        else:
+            numeric.append(col)
+    return numeric, annotation
+
+
+def numeric_block(df: pd.DataFrame) -> np.ndarray:
+    """The numeric columns of ``df`` as a float32 array (NaN for missing)."""
+    out = np.empty(df.shape, dtype=np.float32)
+    for j, col in enumerate(df.columns):
+        out[:, j] = pd.to_numeric(df[col], errors="coerce").to_numpy(
+            dtype=np.float32, na_value=np.nan
+        )
+    return out
+
+
+def check_finite(
+    X: np.ndarray, *, source: Path, obs_names: Sequence[object], var_names: Sequence[object]
+) -> None:
+    """Raise on inf values: they are never a measurement and break every downstream step."""
+    inf = np.isinf(X)
+    if inf.any():
+        i, j = (int(v[0]) for v in np.nonzero(inf))
+        raise SeqattnError(
+            f"{source}: {int(inf.sum())} infinite values (first at sample {obs_names[i]!r}, "
+            f"feature {var_names[j]!r}); replace them with empty cells (missing) or real numbers"
+        )
+
+
+def check_unique_samples(names: Sequence[object], *, source: Path, where: str) -> None:
+    """Raise when sample names repeat: rows would be joined to the wrong metadata."""
+    dups = duplicated(names)
+    if dups:
+        raise SeqattnError(
+            f"{source}: duplicate sample names in {where}: {preview(dups)}; make each sample "
+            "name unique (e.g. add a replicate suffix)"
+        )
+
+
+def sanitize_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Make every column writable to ``.h5ad``.
+
+    anndata writes numbers, strings (with NaN) and categoricals, but not object columns
+    that mix types (Excel sheets often do) or datetimes; those become strings, keeping
+    missing cells missing.
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
+            out[col] = s.astype(str).where(s.notna(), np.nan).astype(object)
+        elif s.dtype == object and not all(isinstance(v, str) for v in s.dropna()):
+            out[col] = s.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
+    # h5py reads "/" in a column name as a path separator: anndata is dropping support.
+    names = [str(c) for c in out.columns]
+    renamed = [n for n in names if "/" in n]
+    if renamed:
+        warnings.warn(
+            f"{len(renamed)} column names contain '/', which .h5ad cannot store; it was replaced "
+            f"by '_' in: {preview(renamed, 3)}",
+            stacklevel=3,
+        )
+    out.columns = [n.replace("/", "_") for n in names]
+    return out
+
+
+def first_token(values: pd.Series, sep: str = ";") -> pd.Series:
+    """The first ``;``-separated entry of each cell (leading gene/protein of a group)."""
+    s = values.astype(object).where(values.notna(), None)
+    return s.map(lambda v: None if v is None else (str(v).split(sep)[0].strip() or None))
+
+
+def id_str(v: object) -> str:
+    """A sample/feature id as text; ``12.0`` read from a numeric column becomes ``"12"``."""
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return str(v).strip()

@@ -1,0 +1,89 @@
+"""DIA-NN protein-group matrix (``report.pg_matrix.tsv``)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import anndata as ad
+
+from seqattn._errors import SeqattnError
+from seqattn.io._checks import check_file, raw_header, read_text_table
+from seqattn.io._proteomics import protein_anndata
+
+#: Annotation columns of a pg_matrix (DIA-NN 1.8 to 2.x); every other column is a run.
+ANNOTATION = (
+    "Protein.Group",
+    "Protein.Ids",
+    "Protein.Names",
+    "Genes",
+    "First.Protein.Description",
+    "N.Sequences",
+    "N.Proteotypic.Sequences",
+)
+
+_RUN_SUFFIX = re.compile(r"\.(raw|d|mzml|mzxml|wiff2?|dia|zip|gz)$", re.IGNORECASE)
+
+
+def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> ad.AnnData:
+    """Read a DIA-NN ``report.pg_matrix.tsv`` as samples x protein groups.
+
+    Parameters
+    ----------
+    path
+        The pg_matrix file (tab-separated; one column per run, headed by the run's
+        raw-file path).
+    sample_names
+        ``"stem"`` (default): the run file name without folders and raw-file suffixes
+        (``D:\\\\runs\\\\S1.raw`` -> ``S1``), which is what sample sheets usually hold;
+        ``"path"``: the column header as written. The header is kept in ``obs["run"]``.
+
+    Returns
+    -------
+    AnnData
+        ``X`` float32 (empty and 0 = missing = NaN); ``var_names`` the leading gene of
+        ``Genes`` (else the leading id of ``Protein.Group``), made unique; the annotation
+        columns stay in ``var``.
+    """
+    p = check_file(path)
+    df = read_text_table(p, "\t")
+    if "Protein.Group" not in df.columns:
+        raise SeqattnError(
+            f"{p}: no 'Protein.Group' column, so this is not a DIA-NN pg_matrix; pass format=tsv "
+            "for a plain matrix"
+        )
+    if "Run" in df.columns and "PG.MaxLFQ" in df.columns:
+        raise SeqattnError(
+            f"{p}: this is DIA-NN's long report (one row per precursor and run); read the "
+            "report.pg_matrix.tsv written next to it instead"
+        )
+    if sample_names not in ("stem", "path"):
+        raise SeqattnError(
+            f"{p}: sample_names={sample_names!r} is not 'stem' or 'path'; use one of them"
+        )
+    header = raw_header(p, "\t")
+    raw = dict(zip(df.columns, header, strict=False)) if len(header) == df.shape[1] else {}
+    runs = [c for c in df.columns if c not in ANNOTATION]
+    if not runs:
+        raise SeqattnError(f"{p}: no run columns after the annotation columns; check the export")
+    headers = [raw.get(c, c) for c in runs]
+    samples = [run_stem(h) for h in headers] if sample_names == "stem" else headers
+    adata = protein_anndata(
+        df,
+        source=p,
+        intensity_columns=runs,
+        samples=samples,
+        name_columns=("Genes", "Protein.Group", "Protein.Ids"),
+        annotation_columns=ANNOTATION,
+        uns={"format": "diann", "n_rows_in_file": int(df.shape[0])},
+    )
+    adata.obs["run"] = headers
+    return adata
+
+
+def run_stem(header: str) -> str:
+    """``"D:\\\\data\\\\S1.raw"`` -> ``"S1"``: folders and raw-file suffixes removed."""
+    name = re.split(r"[\\/]", header.strip())[-1]
+    while _RUN_SUFFIX.search(name):
+        name = _RUN_SUFFIX.sub("", name)
+    return name

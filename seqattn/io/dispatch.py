@@ -1,0 +1,138 @@
+"""``seqattn.io.read``: one entry point for every supported file."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+
+import anndata as ad
+
+from seqattn._errors import SeqattnError
+from seqattn.io._checks import check_file
+from seqattn.io.diann import read_diann
+from seqattn.io.formats import FORMATS, check_format, detect_format
+from seqattn.io.fragpipe import read_fragpipe
+from seqattn.io.h5ad import read_h5ad
+from seqattn.io.maxquant import read_maxquant
+from seqattn.io.samplesheet import attach_sample_sheet, check_annotations, read_sample_sheet
+from seqattn.io.tables import read_csv, read_parquet, read_tsv
+
+READERS: dict[str, Callable[..., ad.AnnData]] = {
+    "h5ad": read_h5ad,
+    "csv": read_csv,
+    "tsv": read_tsv,
+    "parquet": read_parquet,
+    "maxquant": read_maxquant,
+    "diann": read_diann,
+    "fragpipe": read_fragpipe,
+}
+assert set(READERS) == set(FORMATS)
+
+_TABLES = ("csv", "tsv", "parquet")
+#: Keywords ``read`` fills in itself; they are not reader options a user passes.
+_INTERNAL = {"path", "known_samples", "sample_column", "sep"}
+
+
+def reader_options(fmt: str) -> list[str]:
+    """The option names the reader of ``fmt`` accepts (``samples_as``, ``intensity``, ...)."""
+    params = inspect.signature(READERS[fmt]).parameters
+    if fmt == "tsv":  # read_tsv forwards **kwargs to read_csv
+        params = inspect.signature(read_csv).parameters
+    return [name for name in params if name not in _INTERNAL]
+
+
+def all_reader_options() -> set[str]:
+    """Every option name some reader accepts (the CLI routes ``--option`` keys by it)."""
+    return {name for fmt in READERS for name in reader_options(fmt)}
+
+
+def read(
+    path: str | os.PathLike[str],
+    format: str = "auto",
+    *,
+    sample_sheet: str | os.PathLike[str] | None = None,
+    sample_column: str | None = None,
+    label: str | None = None,
+    group: str | None = None,
+    batch: str | None = None,
+    **options,
+) -> ad.AnnData:
+    """Read an omics file into AnnData (obs = samples or cells, var = features).
+
+    Parameters
+    ----------
+    path
+        The data file: ``.h5ad``; a CSV/TSV/Parquet matrix; MaxQuant
+        ``proteinGroups.txt``; DIA-NN ``report.pg_matrix.tsv``; FragPipe
+        ``combined_protein.tsv``.
+    format
+        ``"auto"`` (by suffix and header) or one of ``h5ad, csv, tsv, parquet, maxquant,
+        diann, fragpipe``.
+    sample_sheet
+        Optional CSV/TSV/XLSX with one row per sample, joined on ``sample_column``; all
+        its columns land in ``obs``. Samples missing from either side are named
+        (error for data samples without a row, warning for unused rows).
+    sample_column
+        The sample-name column of the sheet (and, for a samples-as-rows matrix, of the
+        matrix when it has one; for an ``.h5ad`` of cells, the obs column naming each
+        cell's sample).
+    label, group, batch
+        obs columns (from the file or the sheet): ``label`` is checked (every sample
+        labelled, at least two classes) and made categorical; ``group`` (subject, mouse,
+        patient: samples that must stay in one fold) and ``batch`` must be filled in.
+        Their names are recorded in ``uns["seqattn_io"]``.
+    **options
+        Passed to the format's reader: ``samples_as``, ``feature_column``,
+        ``obs_columns`` (csv/tsv/parquet); ``intensity``, ``drop_flagged`` (maxquant);
+        ``sample_names`` (diann); ``intensity``, ``drop_contaminants`` (fragpipe);
+        ``backed`` (h5ad).
+
+    Returns
+    -------
+    AnnData
+        ``X`` float32 with NaN for missing values (or as stored in an ``.h5ad``);
+        ``uns["seqattn_io"]`` records the source, format, reader counts and the
+        label/group/batch names.
+    """
+    p = check_file(path)
+    fmt = check_format(format)
+    if fmt == "auto":
+        fmt = detect_format(p)
+    allowed = reader_options(fmt)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise SeqattnError(
+            f"{p}: option {', '.join(unknown)} does not apply to format {fmt}; options for "
+            f"{fmt}: {', '.join(allowed) or 'none'}"
+        )
+    if sample_sheet is not None and not sample_column:
+        raise SeqattnError(
+            f"{sample_sheet}: a sample sheet needs sample_column (--sample-column): the sheet "
+            "column holding the sample names used in the data file"
+        )
+    sheet = read_sample_sheet(sample_sheet, sample_column=sample_column) if sample_sheet else None
+    kwargs = dict(options)
+    if fmt in _TABLES:
+        meta = [c for c in (label, group, batch) if c]
+        kwargs["obs_columns"] = [*meta, *options.get("obs_columns", [])]
+        kwargs["sample_column"] = sample_column
+        if sheet is not None:
+            kwargs["known_samples"] = list(sheet.index)
+    adata = READERS[fmt](p, **kwargs)
+    if sheet is not None:
+        attach_sample_sheet(adata, sheet, sample_column=sample_column, source=sample_sheet)
+    elif sample_column:
+        used = adata.uns.get("seqattn_io", {}).get("sample_id_column")
+        if fmt in _TABLES and used != sample_column:
+            raise SeqattnError(
+                f"{p}: sample column {sample_column!r} not found in the matrix; pass "
+                "--sample-column with a column header (or --samples-as columns)"
+            )
+        if fmt not in _TABLES:
+            raise SeqattnError(
+                f"{p}: sample_column is only used to join a sample sheet for {fmt} files; pass "
+                "--sample-sheet too or drop --sample-column"
+            )
+    check_annotations(adata, label=label, group=group, batch=batch, source=sample_sheet or p)
+    return adata

@@ -1,0 +1,88 @@
+"""Tell an input file's format from its name and, for text tables, from its header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seqattn._errors import SeqattnError
+from seqattn.io._checks import raw_header
+
+#: Every value ``format=`` accepts besides ``"auto"``.
+FORMATS = ("h5ad", "csv", "tsv", "parquet", "maxquant", "diann", "fragpipe")
+
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
+_TEXT = (".csv", ".tsv", ".txt", ".tab")
+
+
+def base_suffix(path: Path) -> str:
+    """The suffix that says the content type, skipping a compression suffix (``.csv.gz``)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSED:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def text_separator(path: Path) -> str:
+    """``","`` for .csv, else tab; a .txt/.tsv whose first line has commas but no tab is CSV."""
+    if base_suffix(path) == ".csv":
+        return ","
+    header = raw_header(path, "\t")
+    if len(header) == 1 and "," in header[0]:
+        return ","
+    return "\t"
+
+
+def check_format(fmt: str) -> str:
+    """Return ``fmt`` when it is a known format; raise naming the choices otherwise."""
+    if fmt != "auto" and fmt not in FORMATS:
+        raise SeqattnError(f"unknown format {fmt!r}; choose one of: auto, {', '.join(FORMATS)}")
+    return fmt
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path``: by suffix, and for text tables by the columns in the header.
+
+    MaxQuant ``proteinGroups.txt`` has ``Protein IDs`` and ``LFQ intensity <sample>`` /
+    ``Intensity <sample>`` / ``iBAQ <sample>`` columns; a DIA-NN ``pg_matrix`` starts with
+    ``Protein.Group``; FragPipe's ``combined_protein.tsv`` has ``Protein ID`` and
+    ``<sample> MaxLFQ Intensity`` or ``Protein Probability``. Anything else is a plain
+    CSV/TSV matrix.
+    """
+    suffix = base_suffix(path)
+    if suffix == ".h5ad":
+        return "h5ad"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        raise SeqattnError(
+            f"{path}: spreadsheets are read only as sample sheets; save the data matrix as "
+            "CSV or TSV (or pass it as --sample-sheet if it is the annotation)"
+        )
+    if suffix in (".h5", ".hdf5", ".loom", ".mtx"):
+        raise SeqattnError(
+            f"{path}: {suffix} is not a supported format; convert it to .h5ad with anndata/scanpy "
+            "(e.g. scanpy.read_10x_h5(path).write_h5ad('x.h5ad'))"
+        )
+    if suffix not in _TEXT:
+        raise SeqattnError(
+            f"{path}: cannot tell the format from the suffix {suffix or '(none)'!r}; pass "
+            f"format= one of: {', '.join(FORMATS)}"
+        )
+    sep = text_separator(path)
+    return sniff_text_format(raw_header(path, sep), sep)
+
+
+def sniff_text_format(header: list[str], sep: str) -> str:
+    """The proteomics format a text header belongs to, or ``csv``/``tsv``."""
+    cols = set(header)
+    if ("Protein IDs" in cols or "Majority protein IDs" in cols) and any(
+        c.startswith(("LFQ intensity ", "Intensity ", "iBAQ ")) for c in header
+    ):
+        return "maxquant"
+    if "Protein.Group" in cols:
+        return "diann"
+    if "Protein ID" in cols and (
+        "Protein Probability" in cols or any(c.endswith(" MaxLFQ Intensity") for c in header)
+    ):
+        return "fragpipe"
+    return "csv" if sep == "," else "tsv"

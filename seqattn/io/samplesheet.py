@@ -1,0 +1,215 @@
+"""Sample sheets (CSV / TSV / XLSX) and the label, group and batch columns they bring."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+from seqattn.io._checks import (
+    check_file,
+    duplicated,
+    id_str,
+    preview,
+    read_text_table,
+    sanitize_frame,
+)
+from seqattn.io.formats import base_suffix
+
+
+def read_sample_sheet(path: str | os.PathLike[str], *, sample_column: str) -> pd.DataFrame:
+    """Read a sample sheet, one row per sample, indexed by ``sample_column`` (as text).
+
+    Parameters
+    ----------
+    path
+        ``.csv``, ``.tsv``/``.txt`` (tab) or ``.xlsx`` (first worksheet).
+    sample_column
+        The column holding the sample names used in the data file.
+
+    Returns
+    -------
+    DataFrame
+        Every other column of the sheet, index = sample names (stripped text; a number
+        such as ``12.0`` read from Excel becomes ``"12"``). Wholly empty rows are skipped.
+    """
+    p = check_file(path, "sample sheet")
+    suffix = base_suffix(p)
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about Excel extensions it ignores (data validation, ...).
+                warnings.simplefilter("ignore", UserWarning)
+                df = pd.read_excel(p, sheet_name=0, engine="openpyxl")
+        except Exception as err:  # openpyxl raises many types for a damaged workbook
+            msg = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise SeqattnError(
+                f"{p}: cannot read the workbook ({msg}); save it again as .xlsx or CSV"
+            ) from None
+    elif suffix == ".xls":
+        raise SeqattnError(f"{p}: old .xls workbooks are not read; save the sheet as .xlsx or CSV")
+    elif suffix in (".csv", ".tsv", ".txt", ".tab"):
+        df = read_text_table(p, "," if suffix == ".csv" else "\t")
+    else:
+        raise SeqattnError(
+            f"{p}: sample sheet must be .csv, .tsv, .txt or .xlsx, not {suffix or '(no suffix)'!r}"
+        )
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.dropna(how="all")
+    if df.empty:
+        raise SeqattnError(f"{p}: sample sheet has no rows; add one row per sample")
+    if sample_column not in df.columns:
+        raise SeqattnError(
+            f"{p}: sample column {sample_column!r} not in the sample sheet; its columns are "
+            f"{preview(df.columns, 8)}; pass --sample-column with one of them"
+        )
+    ids = df[sample_column]
+    if ids.isna().any():
+        rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
+        raise SeqattnError(
+            f"{p}: {len(rows)} rows of the sample sheet have no {sample_column!r} (file rows "
+            f"{preview(rows)}); fill them in or delete those rows"
+        )
+    names = [id_str(v) for v in ids]
+    dups = duplicated(names)
+    if dups:
+        raise SeqattnError(
+            f"{p}: sample sheet lists samples more than once: {preview(dups)}; keep one row per sample"
+        )
+    out = df.drop(columns=[sample_column]).reset_index(drop=True)
+    out.index = pd.Index(names, name=sample_column)
+    return out
+
+
+def attach_sample_sheet(
+    adata: ad.AnnData, sheet: pd.DataFrame, *, sample_column: str, source: str | os.PathLike[str]
+) -> None:
+    """Join ``sheet`` onto ``adata.obs`` in place, by sample name.
+
+    The key is ``adata.obs[sample_column]`` when that column exists (cells of an
+    ``.h5ad`` carrying their sample), else ``obs_names``. A data sample missing from the
+    sheet raises, naming it; sheet rows with no data are named in a warning and in
+    ``uns["seqattn_io"]["sheet_samples_not_in_data"]``. Nothing is dropped silently.
+    """
+    src = Path(source)
+    by_column = sample_column in adata.obs.columns
+    key = (
+        adata.obs[sample_column].astype(str).str.strip()
+        if by_column
+        else pd.Series([str(s).strip() for s in adata.obs_names], index=adata.obs_names)
+    )
+    data_ids = pd.unique(key.to_numpy())
+    in_sheet = pd.Index(data_ids).isin(sheet.index)
+    data_file = adata.uns.get("seqattn_io", {}).get("path", "the data")
+    if not in_sheet.any():
+        raise SeqattnError(
+            f"{src}: sample sheet matches no sample of {data_file}: sheet {sample_column!r} has "
+            f"{preview(sheet.index, 3)}, the data have {preview(data_ids, 3)}; check "
+            "--sample-column and --samples-as"
+        )
+    missing = [s for s, ok in zip(data_ids, in_sheet, strict=True) if not ok]
+    if missing:
+        raise SeqattnError(
+            f"{src}: {len(missing)} samples of {data_file} are not in the sample sheet: "
+            f"{preview(missing)}; add rows for them to the sheet (or remove them from the data)"
+        )
+    extra = [s for s in sheet.index if s not in set(data_ids)]
+    if extra:
+        warnings.warn(
+            f"{src}: {len(extra)} sample-sheet rows have no data in {data_file} and are not "
+            f"used: {preview(extra)}",
+            stacklevel=2,
+        )
+    joined = sanitize_frame(sheet.loc[key.to_numpy()].reset_index(drop=True))
+    joined.index = adata.obs_names
+    clash = [c for c in joined.columns if c in adata.obs.columns]
+    if clash:
+        warnings.warn(
+            f"{src}: sample-sheet columns replace data columns of the same name: {preview(clash)}",
+            stacklevel=2,
+        )
+    for col in joined.columns:
+        adata.obs[col] = joined[col]
+    info = dict(adata.uns.get("seqattn_io", {}))
+    info.update(
+        {
+            "sample_sheet": str(src),
+            "sample_column": sample_column,
+            "n_sheet_samples_not_in_data": len(extra),
+        }
+    )
+    if extra:
+        info["sheet_samples_not_in_data"] = [str(s) for s in extra]
+    adata.uns["seqattn_io"] = info
+
+
+def check_annotations(
+    adata: ad.AnnData,
+    *,
+    label: str | None = None,
+    group: str | None = None,
+    batch: str | None = None,
+    source: str | os.PathLike[str] = "the data",
+) -> None:
+    """Check the label, group and batch columns of ``adata.obs`` and make them categorical.
+
+    Every sample needs a label and at least two classes must occur; group and batch
+    (when given) must be filled for every sample. The names are recorded in
+    ``uns["seqattn_io"]`` under ``label``, ``group`` and ``batch``.
+    """
+    info = dict(adata.uns.get("seqattn_io", {}))
+    for role, col in (("label", label), ("group", group), ("batch", batch)):
+        if not col:
+            continue
+        if "/" in col:
+            raise SeqattnError(
+                f"{source}: {role} column name {col!r} contains '/', which .h5ad cannot store; "
+                "rename the column in the file and pass the new name"
+            )
+        if col not in adata.obs.columns:
+            raise SeqattnError(
+                f"{source}: {role} column {col!r} not found; columns available: "
+                f"{preview(adata.obs.columns, 8) or 'none'}; pass --{role} with one of them "
+                "(or bring it with --sample-sheet)"
+            )
+        values = adata.obs[col]
+        blank = values.isna() | values.astype(str).str.strip().eq("")
+        if blank.any():
+            raise SeqattnError(
+                f"{source}: {int(blank.sum())} samples have no {role} in column {col!r}: "
+                f"{preview(adata.obs_names[blank.to_numpy()])}; fill them in (or remove those samples)"
+            )
+        adata.obs[col] = _categorical(values)
+        info[role] = col
+    if label:
+        counts = adata.obs[label].value_counts()
+        if len(counts) < 2:
+            raise SeqattnError(
+                f"{source}: label column {label!r} has a single class ({counts.index[0]!r}); a "
+                "classifier needs at least two classes, so pick another --label"
+            )
+        rare = counts[counts < 2]
+        if len(rare):
+            warnings.warn(
+                f"{source}: classes with a single sample in {label!r}: {preview(rare.index)}; "
+                "stratified cross-validation cannot place them in every fold",
+                stacklevel=2,
+            )
+        info["n_classes"] = len(counts)
+    adata.uns["seqattn_io"] = info
+
+
+def _categorical(values: pd.Series) -> pd.Series:
+    """A categorical column; whole-number floats (``1.0`` from Excel) become ints first."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.remove_unused_categories()
+    if pd.api.types.is_float_dtype(values) and np.all(np.mod(values.to_numpy(), 1) == 0):
+        values = values.astype(np.int64)
+    if values.dtype == object:
+        values = values.map(lambda v: str(v).strip())
+    return values.astype("category")

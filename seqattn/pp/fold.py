@@ -1,0 +1,263 @@
+"""Cross-sample preprocessing, fitted on a training fold only (:class:`FoldTransformer`).
+
+Completeness filters, per-feature imputation, z-scoring and HVG selection learn from
+several samples (and the group-wise filters from labels). Fitted on the whole data
+before a cross-validation split they would let the test samples shape the training
+features: :class:`FoldTransformer` is fitted on the training fold and applied unchanged
+to the held-out fold.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import anndata as ad
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from seqattn._errors import SeqattnError
+from seqattn.pp.impute import Imputer
+from seqattn.pp.presets import resolve_options
+
+
+class FoldTransformer(TransformerMixin, BaseEstimator):
+    """The cross-sample steps of a preset, scikit-learn style.
+
+    Parameters
+    ----------
+    preset
+        ``proteomics``, ``zscore``, ``none`` (dense input, NaN allowed):
+        completeness filter -> imputation -> optional z-score; or ``scrna`` (dense or
+        scipy sparse, no NaN): scanpy ``filter_genes(min_cells)`` ->
+        ``highly_variable_genes(n_top_genes)`` -> optional scale.
+    options
+        The preset's fold options (see ``seqattn.pp.presets``); missing ones take the
+        defaults. Prefer :func:`seqattn.pp.make_fold_transformer`, which validates them at
+        once.
+
+    Attributes
+    ----------
+    support_ : ndarray of bool, shape (n_features_in_,)
+        The input columns kept (completeness filter, HVG); ``transform`` returns exactly
+        these columns, in input order. A column without any value in the training fold
+        is never kept.
+    n_features_in_ : int
+    report_ : dict
+        Counts of what ``fit`` did (features kept by each step), for the record.
+    """
+
+    def __init__(self, preset: str = "none", options: dict | None = None) -> None:
+        self.preset = preset
+        self.options = options
+
+    # -- fitting ---------------------------------------------------------------------
+    def fit(self, X, y=None, groups=None) -> FoldTransformer:
+        """Learn the steps from the training rows ``X`` (``y``: class labels, for the
+        group-wise completeness filters; ``groups`` is accepted for CV-splitter symmetry
+        and not used)."""
+        _, self.options_ = resolve_options(self.preset, dict(self.options or {}))
+        X = _as_input(X, sparse_ok=self.preset == "scrna")
+        self.n_features_in_ = X.shape[1]
+        if X.shape[0] < 2:
+            raise SeqattnError(
+                f"FoldTransformer.fit needs at least 2 training samples, got {X.shape[0]}"
+            )
+        if self.preset == "scrna":
+            self._fit_scrna(X)
+        else:
+            self._fit_matrix(X, y)
+        return self
+
+    def _fit_matrix(self, X: np.ndarray, y) -> None:
+        o = self.options_
+        valid = ~np.isnan(X)
+        observed = valid.any(axis=0)
+        frac = _valid_fraction(valid, y, o["completeness"]) if o["min_valid"] > 0 else None
+        keep = observed if frac is None else observed & (frac >= o["min_valid"])
+        if not keep.any():
+            raise SeqattnError(
+                f"no feature has values in {o['min_valid']:.0%} of the training samples "
+                f"(completeness={o['completeness']}); lower --option min_valid"
+            )
+        self.support_ = keep
+        self.report_ = {
+            "n_features_in": int(X.shape[1]),
+            "n_no_value_in_train": int((~observed).sum()),
+            "n_kept": int(keep.sum()),
+        }
+        Xk = X[:, keep]
+        if o["impute"] == "none" and np.isnan(Xk).any():
+            raise SeqattnError(
+                f"the training data have {int(np.isnan(Xk).sum())} missing values and impute=none; "
+                "pass --option impute=downshift|knn|min|mean|median (or raise min_valid to 1)"
+            )
+        self._imputer = Imputer(
+            o["impute"],
+            downshift=o["downshift"],
+            width=o["width"],
+            knn_neighbors=o["knn_neighbors"],
+            random_state=o["random_state"],
+        ).fit(Xk)
+        if o["zscore"]:
+            Xi = self._imputer.transform(Xk)
+            self._mean, self._std = _mean_std(Xi)
+
+    def _fit_scrna(self, X) -> None:
+        import scanpy as sc
+
+        o = self.options_
+        keep = np.asarray((X != 0).sum(axis=0)).ravel() > 0  # a gene never seen is never kept
+        if o["min_cells"]:
+            passed, _ = sc.pp.filter_genes(X, min_cells=o["min_cells"], inplace=False)
+            keep &= np.asarray(passed)
+        if not keep.any():
+            raise SeqattnError(
+                f"no gene is detected in {o['min_cells']} training cells; lower --option min_cells"
+            )
+        n_filtered = int(keep.sum())
+        idx = np.flatnonzero(keep)
+        if o["n_top_genes"] and o["n_top_genes"] < idx.size:
+            train = ad.AnnData(X[:, idx] if sp.issparse(X) else np.asarray(X[:, idx]))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=FutureWarning)
+                hvg = sc.pp.highly_variable_genes(
+                    train, n_top_genes=o["n_top_genes"], flavor=o["hvg_flavor"], inplace=False
+                )
+            idx = idx[np.asarray(hvg["highly_variable"], dtype=bool)]
+        support = np.zeros(X.shape[1], dtype=bool)
+        support[idx] = True
+        self.support_ = support
+        self.report_ = {
+            "n_features_in": int(X.shape[1]),
+            "n_after_filter_genes": n_filtered,
+            "n_kept": int(idx.size),
+        }
+        if o["scale"]:
+            train = ad.AnnData(_dense_columns(X, support).astype(np.float64))
+            sc.pp.scale(train, max_value=o["max_value"] or None)
+            self._mean = train.var["mean"].to_numpy(dtype=np.float64)
+            std = train.var["std"].to_numpy(dtype=np.float64)
+            self._std = np.where((std > 0) & np.isfinite(std), std, 1.0)
+
+    # -- applying --------------------------------------------------------------------
+    def transform(self, X) -> np.ndarray:
+        """The kept columns of ``X`` with the fitted steps applied: float32, no NaN/inf."""
+        if not hasattr(self, "support_"):
+            raise SeqattnError(
+                "this FoldTransformer is not fitted; call fit(X_train, y_train) first"
+            )
+        X = _as_input(X, sparse_ok=self.preset == "scrna")
+        if X.shape[1] != self.n_features_in_:
+            raise SeqattnError(
+                f"X has {X.shape[1]} features but the transformer was fitted on {self.n_features_in_}"
+            )
+        o = self.options_
+        if self.preset == "scrna":
+            out = _dense_columns(X, self.support_).astype(np.float64)
+            if o["scale"]:
+                out = (out - self._mean) / self._std
+                if o["max_value"]:
+                    np.clip(out, -o["max_value"], o["max_value"], out=out)
+        else:
+            out = self._imputer.transform(X[:, self.support_])
+            if o["zscore"]:
+                out = (out - self._mean) / self._std
+        out = out.astype(np.float32)
+        if not np.isfinite(out).all():
+            n = int((~np.isfinite(out)).sum())
+            raise SeqattnError(
+                f"{n} missing values remain after preprocessing (impute={o.get('impute', 'none')}); "
+                "pass --option impute=downshift|knn|min|mean|median"
+            )
+        return out
+
+    def fit_transform(self, X, y=None, groups=None, **fit_params) -> np.ndarray:
+        """``fit(X, y, groups)`` then ``transform(X)``."""
+        return self.fit(X, y, groups).transform(X)
+
+
+def make_fold_transformer(preset: str, **options) -> FoldTransformer:
+    """A :class:`FoldTransformer` for ``preset``; options are validated now.
+
+    Sample-stage options of the preset (e.g. ``log2``) are accepted and ignored, so the
+    same option dict can be passed here and to :func:`seqattn.pp.preprocess`.
+    """
+    _, fold = resolve_options(preset, options)
+    return FoldTransformer(preset, fold)
+
+
+def fold_transformer_from_adata(adata: ad.AnnData) -> FoldTransformer:
+    """The transformer recorded by :func:`seqattn.pp.preprocess` in
+    ``adata.uns["seqattn_preprocessing"]["fold"]``.
+
+    Without that record (a file not made by ``seqattn preprocess``, or made with
+    ``fold_safe=False``) it is the identity that only checks for NaN (preset ``none``:
+    columns without a training value are dropped, any other NaN raises).
+    """
+    record = adata.uns.get("seqattn_preprocessing", {})
+    fold = record.get("fold")
+    if fold is None:
+        if record.get("mode") == "full":
+            warnings.warn(
+                "this AnnData was preprocessed with fold_safe=False (every step on all samples): "
+                "cross-validated scores on it are optimistic",
+                stacklevel=2,
+            )
+        return FoldTransformer("none", {})
+    options = {k: _python(v) for k, v in dict(fold.get("options", {})).items()}
+    return make_fold_transformer(str(fold["preset"]), **options)
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _as_input(X, *, sparse_ok: bool):
+    if sp.issparse(X):
+        if not sparse_ok:
+            X = X.toarray()
+        else:
+            X = sp.csr_matrix(X)
+            if not np.isfinite(X.data).all():
+                raise SeqattnError("X holds NaN or inf values; the scrna steps need finite counts")
+            return X
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise SeqattnError(f"X must be 2-dimensional (samples x features), got shape {X.shape}")
+    if np.isinf(X).any():
+        raise SeqattnError(
+            f"X holds {int(np.isinf(X).sum())} infinite values; replace them with NaN or numbers"
+        )
+    if sparse_ok and np.isnan(X).any():
+        raise SeqattnError("X holds NaN values; the scrna steps need counts without NaN")
+    return X
+
+
+def _valid_fraction(valid: np.ndarray, y, mode: str) -> np.ndarray:
+    if mode == "overall":
+        return valid.mean(axis=0)
+    if y is None:
+        raise SeqattnError(f"completeness={mode} needs class labels: call fit(X, y)")
+    y = np.asarray(y)
+    if y.shape[0] != valid.shape[0]:
+        raise SeqattnError(f"y has {y.shape[0]} labels but X has {valid.shape[0]} rows")
+    per_class = np.vstack([valid[y == c].mean(axis=0) for c in np.unique(y)])
+    return per_class.max(axis=0) if mode == "any_group" else per_class.min(axis=0)
+
+
+def _mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = X.mean(axis=0)
+    std = X.std(axis=0)
+    # A feature constant in the training fold has no scale to learn: keep it centred only.
+    return mean, np.where((std > 0) & np.isfinite(std), std, 1.0)
+
+
+def _dense_columns(X, mask: np.ndarray) -> np.ndarray:
+    """Only the kept columns are densified (a cells x 2000 slice, not the whole matrix)."""
+    sub = X[:, mask]
+    return sub.toarray() if sp.issparse(sub) else np.asarray(sub)
+
+
+def _python(v):
+    """Values read back from .h5ad are numpy scalars; options want plain Python."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
