@@ -1,0 +1,54 @@
+"""``seqattn summary``: write the one-page ``summary.md`` of a data set."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "summary",
+        help="write summary.md: headline numbers, method x k table, final panel, figure links",
+        description=(
+            "Reads summary/metrics/paired/stability tables from --tables, the final panel "
+            "(default: <tables>/final_panel_<method>.tsv, else <tables>/../panels/<method>/"
+            "all.tsv) and optionally the data and a figures directory, and writes one "
+            "Markdown page."
+        ),
+    )
+    p.add_argument("--tables", required=True, help="results/<dataset>/tables directory")
+    p.add_argument("--data", default=None, help="results/<dataset>/data.h5ad (sample counts)")
+    p.add_argument("--panel", default=None, help="final panel table")
+    p.add_argument(
+        "--figures", default=None, help="figures directory: its PNGs are linked (relative to --out)"
+    )
+    p.add_argument("--dataset", default=None, help="data set, when a table holds several")
+    p.add_argument("--label", default=None, help="obs column with the classes")
+    p.add_argument("--method", default="sequential_attention", help="the method the page is about")
+    p.add_argument("--metric", default="balanced_accuracy", help="headline metric")
+    p.add_argument(
+        "--classifier", default=None, help="headline classifier (default: the method's best at k)"
+    )
+    p.add_argument("--k", type=int, default=None, help="headline panel size (default: largest)")
+    p.add_argument("--out", required=True, help="output Markdown file (summary.md)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from seqattn.pl.summary import write_summary
+
+    write_summary(
+        args.out,
+        tables=args.tables,
+        panel=args.panel,
+        adata=args.data,
+        figures=args.figures,
+        dataset=args.dataset,
+        label=args.label,
+        method=args.method,
+        metric=args.metric,
+        classifier=args.classifier,
+        k=args.k,
+    )
+    print(f"wrote {args.out}")
+    return 0

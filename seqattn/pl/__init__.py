@@ -1,0 +1,57 @@
+"""Figures from result tables and AnnData (the same functions serve notebooks and the workflow).
+
+Every plotting function takes the tidy result tables of CONTRIBUTING.md (a DataFrame
+or a TSV path) or an AnnData, returns a :class:`matplotlib.figure.Figure`, and writes
+it when given ``save=path`` or ``save=[path.png, path.pdf]`` (format from the suffix,
+written atomically). Methods keep one colour in every figure (:func:`method_colors`).
+
+- :func:`accuracy_vs_k`: score against panel size per method, one panel per classifier.
+- :func:`attention_trajectory`: Sequential Attention weights over the leading candidates.
+- :func:`panel_heatmap`, :func:`panel_dotplot`, :func:`marker_violins`: the panel by class.
+- :func:`selection_frequency`, :func:`stability`, :func:`method_similarity`: stability.
+- :func:`embedding`: PCA/UMAP on all features vs on the panel.
+- :func:`confusion`: confusion matrix and per-class recall.
+- :func:`cost`: selection wall time and peak memory.
+- :func:`qc`: valid values, missingness and intensity distributions.
+- :func:`plot_all`: every figure of one data set (:data:`FIGURES`) into a directory.
+- :func:`write_summary`: ``summary.md`` with the headline numbers and the panel.
+
+This package reads tables and AnnData only; it never imports ``seqattn.methods``,
+``seqattn.core`` or ``seqattn.evaluate``.
+"""
+
+from seqattn.pl._all import FIGURES, figure_files, plot_all
+from seqattn.pl._style import METHOD_COLORS, method_colors, method_label, method_markers
+from seqattn.pl.accuracy import accuracy_vs_k
+from seqattn.pl.confusion import confusion
+from seqattn.pl.cost import cost
+from seqattn.pl.embedding import embedding
+from seqattn.pl.panel import marker_violins, panel_dotplot, panel_heatmap
+from seqattn.pl.qc import qc
+from seqattn.pl.stability import method_similarity, selection_frequency, stability
+from seqattn.pl.summary import write_summary
+from seqattn.pl.trajectory import attention_matrix, attention_trajectory
+
+__all__ = [
+    "FIGURES",
+    "METHOD_COLORS",
+    "accuracy_vs_k",
+    "attention_matrix",
+    "attention_trajectory",
+    "confusion",
+    "cost",
+    "embedding",
+    "figure_files",
+    "marker_violins",
+    "method_colors",
+    "method_label",
+    "method_markers",
+    "method_similarity",
+    "panel_dotplot",
+    "panel_heatmap",
+    "plot_all",
+    "qc",
+    "selection_frequency",
+    "stability",
+    "write_summary",
+]

@@ -1,0 +1,219 @@
+"""Every figure of one data set from its tables, data and final panel (the workflow's figure rule)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seqattn._errors import SeqattnError
+from seqattn.pl._io import PathLike, as_adata, placeholder, save_figure
+from seqattn.pl._style import RC, REFERENCE_METHOD
+from seqattn.pl.summary import find_table
+
+if TYPE_CHECKING:
+    import anndata as ad
+
+#: The figures :func:`plot_all` writes, in order; each as ``<name>.<format>``.
+FIGURES: tuple[str, ...] = (
+    "accuracy_vs_k",
+    "attention_trajectory",
+    "panel_heatmap",
+    "panel_dotplot",
+    "marker_violins",
+    "selection_frequency",
+    "stability",
+    "method_similarity",
+    "embedding",
+    "confusion",
+    "cost",
+    "qc",
+)
+
+
+def figure_files(out_dir: PathLike, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """The files :func:`plot_all` writes into ``out_dir`` (for a workflow's ``output:``)."""
+    return [Path(out_dir) / f"{name}.{fmt}" for name in FIGURES for fmt in formats]
+
+
+def default_panel(tables: PathLike | None, method: str = REFERENCE_METHOD) -> Path | None:
+    """The final panel of ``method`` next to a tables directory.
+
+    ``<tables>/final_panel_<method>.tsv`` (written by ``seqattn aggregate``, with
+    selection frequencies) when present, else ``<tables>/../panels/<method>/all.tsv``.
+    """
+    if tables is None:
+        return None
+    tdir = Path(tables)
+    agg = tdir / f"final_panel_{method}.tsv"
+    if agg.is_file():
+        return agg
+    return tdir.parent / "panels" / method / "all.tsv"
+
+
+def _need(path: Path | None, what: str) -> Path:
+    if path is None or not Path(path).is_file():
+        raise SeqattnError(f"no {what}" + (f" at {str(path)!r}" if path is not None else ""))
+    return Path(path)
+
+
+def plot_all(
+    out_dir: PathLike,
+    *,
+    tables: PathLike | None = None,
+    data: ad.AnnData | PathLike | None = None,
+    label: str | None = None,
+    group: str | None = None,
+    panel: PathLike | None = None,
+    attention: PathLike | None = None,
+    method: str = REFERENCE_METHOD,
+    metric: str = "balanced_accuracy",
+    k: int | None = None,
+    basis: str = "pca",
+    formats: Sequence[str] = ("png", "pdf"),
+    strict: bool = False,
+    log: Callable[[str], Any] | None = None,
+) -> dict[str, str | None]:
+    """Draw every figure of :data:`FIGURES` for one data set into ``out_dir``.
+
+    Every file of :func:`figure_files` is written: a figure whose input is
+    missing or unusable becomes a small placeholder figure that says why (so a
+    workflow's declared outputs always exist), unless ``strict``.
+
+    Parameters
+    ----------
+    out_dir
+        The figures directory.
+    tables
+        ``results/<dataset>/tables`` with ``summary.tsv`` (or ``metrics.tsv``),
+        ``metrics.tsv``, ``predictions.tsv``, ``selection_frequency.tsv``,
+        ``stability.tsv``, ``method_similarity.tsv``.
+    data
+        ``results/<dataset>/data.h5ad`` (AnnData or path).
+    label
+        ``obs`` column with the classes (default: ``data.uns["dataset"]["label"]``).
+    group
+        Optional ``obs`` column (batch, patient, ...) for the embedding's second row
+        (default: ``data.uns["dataset"]["group"]`` when present).
+    panel
+        The final panel table (default: :func:`default_panel`).
+    attention
+        The final panel's attention table (default:
+        ``<tables>/../panels/<method>/all.attention.tsv``).
+    method
+        The method whose final panel and confusion matrix are drawn.
+    metric
+        Metric of the accuracy figure.
+    k
+        Panel size of the per-k figures (selection frequency, similarity,
+        confusion) and of the panel figures (default: largest k / whole panel).
+    basis
+        ``"pca"`` or ``"umap"`` for the embedding.
+    formats
+        File formats, e.g. ``("png", "pdf")`` or ``("png", "svg")``.
+    strict
+        Raise on the first figure that cannot be drawn instead of a placeholder.
+    log
+        Called with one line per figure (default: print to stderr).
+
+    Returns
+    -------
+    dict
+        ``{figure name: None if drawn, else the reason it is a placeholder}``.
+    """
+    import matplotlib.pyplot as plt
+
+    from seqattn import pl
+
+    log = log or (lambda s: print(s, file=sys.stderr))
+    out = Path(out_dir)
+    tdir = Path(tables) if tables is not None else None
+    if panel is None:
+        panel = default_panel(tdir, method)
+    if attention is None and tdir is not None:
+        attention = tdir.parent / "panels" / method / "all.attention.tsv"
+
+    cache: dict[str, Any] = {}
+
+    def adata() -> ad.AnnData:
+        if "adata" not in cache:
+            if data is None:
+                raise SeqattnError("no data file (--data)")
+            cache["adata"] = as_adata(data)
+        return cache["adata"]
+
+    def label_col() -> str:
+        if label is not None:
+            return label
+        info = adata().uns.get("dataset")
+        if isinstance(info, dict) and info.get("label") in adata().obs.columns:
+            return str(info["label"])
+        raise SeqattnError("no class column: pass --label")
+
+    def group_col() -> str | None:
+        if group is not None:
+            return group
+        info = adata().uns.get("dataset")
+        if isinstance(info, dict) and info.get("group") in adata().obs.columns:
+            return str(info["group"])
+        return None
+
+    def table(name: str) -> Path:
+        return _need(
+            find_table(tdir, name),
+            f"{name} table in {str(tdir)!r}" if tdir else f"{name} table (--tables)",
+        )
+
+    def scores() -> Path:
+        found = find_table(tdir, "summary") or find_table(tdir, "metrics")
+        return _need(
+            found,
+            f"summary or metrics table in {str(tdir)!r}" if tdir else "summary table (--tables)",
+        )
+
+    def the_panel() -> Path:
+        return _need(Path(panel) if panel is not None else None, "final panel table (--panel)")
+
+    recipes: dict[str, Callable[[], Any]] = {
+        "accuracy_vs_k": lambda: pl.accuracy_vs_k(scores(), metric=metric),
+        "attention_trajectory": lambda: pl.attention_trajectory(
+            _need(Path(attention) if attention is not None else None, "attention table")
+        ),
+        "panel_heatmap": lambda: pl.panel_heatmap(adata(), the_panel(), label_col(), k=k),
+        "panel_dotplot": lambda: pl.panel_dotplot(adata(), the_panel(), label_col(), k=k),
+        "marker_violins": lambda: pl.marker_violins(adata(), the_panel(), label_col()),
+        "selection_frequency": lambda: pl.selection_frequency(table("selection_frequency"), k=k),
+        "stability": lambda: pl.stability(table("stability")),
+        "method_similarity": lambda: pl.method_similarity(table("method_similarity"), k=k),
+        "embedding": lambda: pl.embedding(
+            adata(), the_panel(), label_col(), group=group_col(), basis=basis, k=k
+        ),
+        "confusion": lambda: pl.confusion(table("predictions"), method=method, k=k),
+        "cost": lambda: pl.cost(table("metrics")),
+        "qc": lambda: pl.qc(adata(), groupby=label),
+    }
+    status: dict[str, str | None] = {}
+    for name in FIGURES:
+        paths = [out / f"{name}.{fmt}" for fmt in formats]
+        try:
+            fig = recipes[name]()
+            reason = None
+        except (SeqattnError, FileNotFoundError) as err:
+            if strict:
+                raise
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            with plt.rc_context(RC):
+                fig = placeholder(name.replace("_", " "), f"not available:\n{reason}")
+        with plt.rc_context(RC):
+            save_figure(fig, paths)
+        plt.close(fig)
+        status[name] = reason
+        log(
+            f"{name}: {'placeholder (' + reason + ')' if reason else 'ok'} -> "
+            f"{', '.join(str(p) for p in paths)}"
+        )
+    return status
+
+
+__all__ = ["FIGURES", "default_panel", "figure_files", "plot_all"]
