@@ -1,0 +1,45 @@
+"""The panel a lab takes to the bench: fitted on all samples, with its stability."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+from seqattn.evaluate.panels import PANEL_COLUMNS
+from seqattn.evaluate.stability import selection_frequency
+
+
+def final_panel(all_panel: pd.DataFrame, fold_panels: pd.DataFrame) -> pd.DataFrame:
+    """The all-samples panel with each feature's selection frequency across fold panels.
+
+    Parameters
+    ----------
+    all_panel : DataFrame
+        Panel table of the method fitted on all samples (``panel_k, rank, feature, score``).
+    fold_panels : DataFrame
+        Long panel table of the same method's fold fits (see
+        :func:`seqattn.evaluate.label_panel`).
+
+    Returns
+    -------
+    DataFrame
+        ``panel_k, rank, feature, score, selection_frequency``: for a block of size K, the
+        fraction of fold fits whose K-panel contains the feature (0 when never selected;
+        NaN when there are no fold fits to compare with).
+    """
+    out = all_panel[PANEL_COLUMNS].sort_values(["panel_k", "rank"], ignore_index=True)
+    if fold_panels.empty or fold_panels["fold"].isna().all():
+        return out.assign(selection_frequency=float("nan"))
+    methods = fold_panels["method"].unique()
+    if len(methods) > 1:
+        raise SeqattnError(
+            f"fold panels of several methods ({', '.join(map(str, methods))}); pass one method's"
+        )
+    sizes = sorted(int(k) for k in all_panel["panel_k"].unique())
+    freq = selection_frequency(fold_panels, ks=sizes)
+    freq = freq.rename(columns={"k": "panel_k", "frequency": "selection_frequency"})
+    out = out.merge(
+        freq[["panel_k", "feature", "selection_frequency"]], on=["panel_k", "feature"], how="left"
+    )
+    out["selection_frequency"] = out["selection_frequency"].fillna(0.0)
+    return out.sort_values(["panel_k", "rank"], ignore_index=True)

@@ -1,0 +1,190 @@
+"""The two per-fold steps the workflow runs as separate jobs: select, then validate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+from seqattn.evaluate._data import obs_column
+from seqattn.evaluate.fold_data import prepare_fold
+from seqattn.evaluate.folds import fold_seed, train_test_indices
+from seqattn.evaluate.panels import check_ks
+from seqattn.evaluate.scoring import (
+    METRIC_COLUMNS,
+    PREDICTION_COLUMNS,
+    cost_rows,
+    label_rows,
+    score_on_fold,
+)
+from seqattn.evaluate.selection import select_on_fold
+
+
+def select_panel(
+    adata: Any,
+    label: str,
+    method: str,
+    ks: Sequence[int] | int,
+    *,
+    options: Mapping[str, Any] | None = None,
+    folds: pd.DataFrame | None = None,
+    repeat: int | None = None,
+    fold: int | None = None,
+    random_state: int = 0,
+    device: str | None = "auto",
+    return_attention: bool = False,
+    warmup: bool = True,
+) -> tuple[pd.DataFrame, dict[str, Any]] | tuple[pd.DataFrame, dict[str, Any], Any]:
+    """Fit ``method`` on the training samples of one fold, or on all samples.
+
+    Parameters
+    ----------
+    adata : AnnData
+        Data after the per-sample preprocessing (may hold NaN; the fold transformer from
+        ``seqattn.pp`` imputes/filters/scales, fitted on the training samples only).
+    label : str
+        Class column of ``adata.obs``.
+    method : str
+        Registered method name (``seqattn.methods.available_methods()``).
+    ks : int or sequence of int
+        Panel sizes. Ordered methods are fitted once at ``max(ks)``; fixed-k methods once per k.
+    options : dict, optional
+        Method options (keyword arguments of the method).
+    folds, repeat, fold : optional
+        Fold table and the outer fold whose training samples to use. Without them all samples
+        are used: the final panel.
+    random_state : int
+        Seed of the method.
+    device : str, optional
+        Passed as the ``device`` option to methods that take one (e.g. ``"auto"``, ``"cuda"``).
+    return_attention : bool
+        Also return the wide attention table (None for methods without attention history).
+    warmup : bool
+        Run an untimed k=1 fit on a few features first, so lazy imports and one-time
+        initialisation are not charged to the measured cost.
+
+    Returns
+    -------
+    panel : DataFrame
+        ``panel_k, rank, feature, score``.
+    meta : dict
+        JSON-ready: method, options, ordered, seed, device, ks, n_train, n_features (after the
+        fold transformer), repeat, fold, wall_time_s and peak_mem_mb of the selector (see
+        :mod:`seqattn.evaluate.cost` for what is measured), cost_by_k, transform_time_s,
+        train_samples_sha1, package versions.
+    """
+    y = obs_column(adata, label).to_numpy()
+    check_ks(ks, n_features=adata.n_vars)
+    if folds is None:
+        if repeat is not None or fold is not None:
+            raise SeqattnError("repeat/fold given without a fold table; pass folds= too")
+        train, test = np.arange(adata.n_obs), None
+    else:
+        if repeat is None or fold is None:
+            raise SeqattnError("a fold table needs both repeat and fold")
+        train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
+    data = prepare_fold(adata, y, train, None)  # the selector never needs the test side
+    panel, meta, attention = select_on_fold(
+        data,
+        method,
+        ks,
+        options=dict(options or {}),
+        random_state=fold_seed(random_state, repeat, fold),
+        device=device,
+        warmup=warmup,
+    )
+    meta.update(
+        label=label,
+        seed=int(random_state),  # the seed the user gave; the method got fold_seed
+        fold_seed=meta["seed"],
+        repeat=None if repeat is None else int(repeat),
+        fold=None if fold is None else int(fold),
+        n_test=0 if test is None else len(test),
+    )
+    return (panel, meta, attention) if return_attention else (panel, meta)
+
+
+def validate_panel(
+    adata: Any,
+    label: str,
+    folds: pd.DataFrame,
+    repeat: int,
+    fold: int,
+    panel: pd.DataFrame,
+    ks: Sequence[int] | int,
+    classifiers: Iterable[str] | Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    dataset: str = "",
+    method: str = "",
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the k-panels of ``panel`` on one outer fold with each downstream classifier.
+
+    The fold transformer and every classifier (``StandardScaler`` included) are fitted on the
+    training samples; the test samples are only transformed and predicted.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Panel table from :func:`select_panel` on the same (repeat, fold).
+    ks : int or sequence of int
+        Panel sizes to score (prefixes of ordered panels).
+    classifiers : list of names or dict name -> options, optional
+        Default ``logreg, rf, mlp, knn``.
+    meta : dict, optional
+        The panel's sidecar. Given, it is checked against this fold (a panel selected on other
+        samples would leak) and its selector cost becomes rows with classifier ``-``.
+    dataset, method : str
+        Identity columns of the output (``method`` defaults to ``meta["method"]``).
+
+    Returns
+    -------
+    metrics : DataFrame
+        ``dataset, method, k, repeat, fold, classifier, metric, value``.
+    predictions : DataFrame
+        ``dataset, method, k, repeat, fold, classifier, sample, y_true, y_pred``.
+    """
+    y = obs_column(adata, label).to_numpy()
+    ks = check_ks(ks)
+    train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
+    data = prepare_fold(adata, y, train, test)
+    if meta is not None:
+        check_panel_belongs_to_fold(meta, data.train_names, repeat, fold)
+        method = method or str(meta.get("method", ""))
+    metrics, predictions = score_on_fold(data, panel, ks, classifiers, random_state=random_state)
+    if meta is not None:
+        metrics = pd.concat([metrics, cost_rows(meta, ks)], ignore_index=True)
+    identity = {"dataset": dataset, "method": method, "repeat": int(repeat), "fold": int(fold)}
+    return (
+        label_rows(metrics, METRIC_COLUMNS, **identity),
+        label_rows(predictions, PREDICTION_COLUMNS, **identity),
+    )
+
+
+def check_panel_belongs_to_fold(
+    meta: Mapping[str, Any], train_names: np.ndarray, repeat: int, fold: int
+) -> None:
+    """Refuse to score a panel that was selected on samples other than this training fold."""
+    from seqattn.evaluate.selection import samples_digest
+
+    where = f"repeat {meta.get('repeat')}, fold {meta.get('fold')}"
+    if meta.get("fold") is None:
+        raise SeqattnError(
+            "this panel was selected on all samples (a final panel); scoring it on a fold "
+            "leaks the test samples. Validate the panel selected on this fold"
+        )
+    if int(meta["repeat"]) != int(repeat) or int(meta["fold"]) != int(fold):
+        raise SeqattnError(
+            f"panel was selected on {where} but is validated on repeat {repeat}, fold {fold}; "
+            "pass the panel of the same fold"
+        )
+    digest = meta.get("train_samples_sha1")
+    if digest is not None and digest != samples_digest(train_names):
+        raise SeqattnError(
+            f"panel of {where} was selected on other training samples than this fold table "
+            "gives; was it made with another fold table or data set?"
+        )

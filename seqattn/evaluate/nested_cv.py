@@ -1,0 +1,225 @@
+"""All of nested cross-validation in memory, for notebooks (the workflow runs it per fold)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqattn.evaluate._data import dataset_name, obs_column
+from seqattn.evaluate.aggregate import compare_methods, summarise
+from seqattn.evaluate.fold_data import prepare_fold
+from seqattn.evaluate.folds import fold_seed, folds_for_adata, iter_folds, train_test_indices
+from seqattn.evaluate.panels import check_ks
+from seqattn.evaluate.scoring import (
+    METRIC_COLUMNS,
+    PREDICTION_COLUMNS,
+    cost_rows,
+    label_rows,
+    score_on_fold,
+)
+from seqattn.evaluate.selection import select_on_fold
+from seqattn.evaluate.stability import label_panel, method_similarity, selection_frequency
+from seqattn.evaluate.stability import stability as panel_stability
+
+
+@dataclass
+class NestedCVResult:
+    """Tidy outputs of :func:`run_nested_cv` (same columns as the workflow's tables).
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        ``dataset, method, k, repeat, fold, classifier, metric, value``.
+    predictions : DataFrame
+        ``dataset, method, k, repeat, fold, classifier, sample, y_true, y_pred``.
+    panels : DataFrame
+        Long panel table of every fold fit.
+    folds : DataFrame
+        The fold table used.
+    metas : list of dict
+        Sidecar record of every fold fit.
+    """
+
+    metrics: pd.DataFrame
+    predictions: pd.DataFrame
+    panels: pd.DataFrame
+    folds: pd.DataFrame
+    metas: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd and n of every metric (see :func:`seqattn.evaluate.summarise`)."""
+        return summarise(self.metrics)
+
+    def paired(self, reference: str | None = None) -> pd.DataFrame:
+        """Wilcoxon comparisons vs ``reference`` (all pairs when None)."""
+        return compare_methods(self.metrics, reference)
+
+    def selection_frequency(self) -> pd.DataFrame:
+        return selection_frequency(self.panels, self._ks())
+
+    def stability(self) -> pd.DataFrame:
+        return panel_stability(self.panels, self._ks())
+
+    def method_similarity(self) -> pd.DataFrame:
+        return method_similarity(self.panels, self._ks())
+
+    def _ks(self) -> list[int]:
+        return sorted(int(k) for k in self.metrics["k"].unique())
+
+
+def run_nested_cv(
+    adata: Any,
+    label: str,
+    methods: Sequence[str],
+    ks: Sequence[int] | int,
+    classifiers: Iterable[str] | Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    group: str | None = None,
+    n_splits: int = 5,
+    n_repeats: int = 1,
+    folds: pd.DataFrame | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    random_state: int = 0,
+    device: str | None = "auto",
+    dataset: str | None = None,
+    warmup: bool = True,
+) -> NestedCVResult:
+    """Nested cross-validation of several methods on one data set.
+
+    For every outer fold: fit the fold transformer on the training samples, run each method
+    on them, score every k-panel with each classifier on the test samples. The transformer
+    is fitted once per fold and shared by the methods (it does not depend on the method).
+
+    Parameters
+    ----------
+    adata : AnnData
+    label : str
+        Class column of ``adata.obs``.
+    methods : sequence of str
+        Registered method names.
+    ks : int or sequence of int
+        Panel sizes.
+    classifiers : list of names or dict name -> options, optional
+        Default ``logreg, rf, mlp, knn``.
+    group : str, optional
+        Column of ``adata.obs`` to group folds by (subject, mouse, patient).
+    n_splits, n_repeats : int
+        Outer folds and repeats (ignored when ``folds`` is given).
+    folds : DataFrame, optional
+        A fold table to reuse.
+    options : dict method -> dict, optional
+        Options of each method.
+    random_state : int
+        Seed of the folds, the methods and the classifiers.
+    device : str, optional
+        Device for methods that take one.
+    dataset : str, optional
+        Name in the ``dataset`` column (default ``adata.uns["dataset"]["name"]``).
+    warmup : bool
+        Untimed warm-up fit before each timed one (see ``select_panel``).
+
+    Returns
+    -------
+    NestedCVResult
+        ``.metrics`` (tidy), ``.predictions``, ``.panels``, ``.folds``, and ``.summary()``,
+        ``.paired()``, ``.stability()``, ``.selection_frequency()``, ``.method_similarity()``.
+    """
+    dataset = dataset or dataset_name(adata, "data")
+    ks = check_ks(ks, n_features=adata.n_vars)
+    y = obs_column(adata, label).to_numpy()
+    if folds is None:
+        folds = folds_for_adata(
+            adata,
+            label,
+            group,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            random_state=random_state,
+        )
+    options = dict(options or {})
+    metric_tables, prediction_tables, panel_tables, metas = [], [], [], []
+    for repeat, fold in iter_folds(folds):
+        train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
+        data = prepare_fold(adata, y, train, test)
+        identity = {"dataset": dataset, "repeat": repeat, "fold": fold}
+        for method in methods:
+            panel, meta, _ = select_on_fold(
+                data,
+                method,
+                ks,
+                options=dict(options.get(method, {})),
+                random_state=fold_seed(random_state, repeat, fold),
+                device=device,
+                warmup=warmup,
+            )
+            meta.update(
+                dataset=dataset, label=label, repeat=repeat, fold=fold,
+                seed=int(random_state), fold_seed=meta["seed"],
+            )
+            metrics, predictions = score_on_fold(
+                data, panel, ks, classifiers, random_state=random_state
+            )
+            metrics = pd.concat([metrics, cost_rows(meta, ks)], ignore_index=True)
+            metric_tables.append(label_rows(metrics, METRIC_COLUMNS, method=method, **identity))
+            prediction_tables.append(
+                label_rows(predictions, PREDICTION_COLUMNS, method=method, **identity)
+            )
+            panel_tables.append(label_panel(panel, meta, dataset))
+            metas.append(meta)
+    return NestedCVResult(
+        metrics=pd.concat(metric_tables, ignore_index=True),
+        predictions=pd.concat(prediction_tables, ignore_index=True),
+        panels=pd.concat(panel_tables, ignore_index=True),
+        folds=folds,
+        metas=metas,
+    )
+
+
+def naive_cv_score(
+    adata: Any,
+    label: str,
+    method: str,
+    k: int,
+    folds: pd.DataFrame,
+    classifier: str = "logreg",
+    *,
+    options: Mapping[str, Any] | None = None,
+    random_state: int = 0,
+    device: str | None = "auto",
+) -> float:
+    """The *wrong* protocol, kept to show what it costs: select on all samples, then CV.
+
+    Mean balanced accuracy over ``folds`` of ``classifier`` on a panel chosen with every
+    sample, test folds included. Used by the leakage tests as the inflated reference.
+    """
+    from seqattn.evaluate.fold_run import select_panel, validate_panel
+
+    panel, _ = select_panel(
+        adata,
+        label,
+        method,
+        [k],
+        options=options,
+        random_state=random_state,
+        device=device,
+        warmup=False,
+    )
+    scores = []
+    for repeat, fold in iter_folds(folds):
+        metrics, _ = validate_panel(
+            adata,
+            label,
+            folds,
+            repeat,
+            fold,
+            panel,
+            [k],
+            [classifier],
+            random_state=random_state,
+        )
+        scores.append(metrics.loc[metrics["metric"] == "balanced_accuracy", "value"].item())
+    return float(np.mean(scores))

@@ -1,0 +1,150 @@
+"""Panel tables: build them from a selector's output, read them back, take the k-panel.
+
+A panel table has columns ``panel_k, rank, feature, score``. Ordered methods write one block
+with ``panel_k = max(ks)``; fixed-k methods one block per k. The k-panel is the block with
+the smallest ``panel_k >= k``, ranks ``<= k``. A JSON sidecar (``<panel>.json``) holds who
+made it: method, options, seed, data set, repeat, fold, cost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+
+PANEL_COLUMNS = ["panel_k", "rank", "feature", "score"]
+
+
+def check_ks(ks: Sequence[int] | int, n_features: int | None = None) -> list[int]:
+    """Sorted unique panel sizes; each must be ``>= 1`` and ``<= n_features`` when given."""
+    ks = [ks] if isinstance(ks, int | np.integer) else list(ks)
+    if not ks:
+        raise SeqattnError("no panel sizes given; pass e.g. --ks 5 10 20")
+    try:
+        out = sorted({int(k) for k in ks})
+    except (TypeError, ValueError):
+        raise SeqattnError(f"panel sizes must be integers, got {ks!r}") from None
+    if out[0] < 1:
+        raise SeqattnError(f"panel size k={out[0]} must be at least 1")
+    if n_features is not None and out[-1] > n_features:
+        raise SeqattnError(
+            f"panel size k={out[-1]} exceeds the {n_features} features available; "
+            f"use ks <= {n_features}"
+        )
+    return out
+
+
+def panel_block(
+    panel_k: int, order: np.ndarray, scores: np.ndarray, features: np.ndarray
+) -> pd.DataFrame:
+    """One block of a panel table from a selector's ``(order, scores)``."""
+    return pd.DataFrame(
+        {
+            "panel_k": int(panel_k),
+            "rank": np.arange(1, len(order) + 1),
+            "feature": np.asarray(features)[np.asarray(order)],
+            "score": np.asarray(scores, dtype=np.float64),
+        }
+    )
+
+
+def panel_for_k(panel: pd.DataFrame, k: int) -> list[str]:
+    """The feature names of the k-panel (the smallest block with ``panel_k >= k``)."""
+    sizes = sorted(int(s) for s in panel["panel_k"].unique())
+    fitting = [s for s in sizes if s >= k]
+    if not fitting:
+        raise SeqattnError(
+            f"the panel holds at most {max(sizes, default=0)} features; k={k} needs a panel "
+            f"selected with --ks up to at least {k}"
+        )
+    block = panel[(panel["panel_k"] == fitting[0]) & (panel["rank"] <= k)]
+    return block.sort_values("rank")["feature"].astype(str).tolist()
+
+
+def read_panel(path: str | Path) -> pd.DataFrame:
+    """Read a panel table (TSV or Parquet) and check its columns."""
+    path = str(path)
+    try:
+        panel = (
+            pd.read_parquet(path)
+            if path.endswith(".parquet")
+            else pd.read_csv(
+                path,
+                sep="\t",
+                dtype={"feature": str},
+                keep_default_na=False,
+                na_values={"score": ["", "nan", "NaN"]},
+            )
+        )
+    except FileNotFoundError:
+        raise
+    except Exception as err:  # any parser error means the same to the user
+        raise SeqattnError(f"cannot read panel table {path}: {err}".splitlines()[0]) from None
+    missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
+    if missing:
+        raise SeqattnError(
+            f"{path} is not a panel table (missing columns {missing}); make one with seqattn select"
+        )
+    panel["feature"] = panel["feature"].astype(str)
+    return panel
+
+
+def sidecar_path(panel_path: str | Path, suffix: str = ".json") -> Path:
+    """``results/.../r0_f1.tsv`` -> ``results/.../r0_f1.json`` (or ``.attention.tsv``)."""
+    path = Path(panel_path)
+    name = path.name
+    for ext in (".tsv", ".parquet", ".csv"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+            break
+    return path.with_name(name + suffix)
+
+
+def read_sidecar(panel_path: str | Path) -> dict[str, Any]:
+    """The JSON sidecar of a panel file; a clear error when it is missing or unreadable."""
+    path = sidecar_path(panel_path)
+    if not path.exists():
+        raise SeqattnError(
+            f"panel {panel_path} has no sidecar {path.name}; panels must come from seqattn select"
+        )
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise SeqattnError(f"cannot parse {path}: {err}") from None
+
+
+def to_json(meta: dict[str, Any]) -> str:
+    """Sidecar text (sorted keys, numpy scalars made plain)."""
+
+    def plain(obj: Any) -> Any:
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+        raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+    return json.dumps(meta, indent=2, sort_keys=True, default=plain) + "\n"
+
+
+def attention_table(history: np.ndarray, order: np.ndarray, features: np.ndarray) -> pd.DataFrame:
+    """Wide attention table: ``step, selected, <feature 1>, ..., <feature d>``.
+
+    One row per selection step with each candidate's attention weight just before the pick;
+    features already selected at earlier steps are NaN.
+    """
+    history = np.asarray(history, dtype=np.float64).copy()
+    order = np.asarray(order)
+    n_steps = min(history.shape[0], len(order))
+    history = history[:n_steps]
+    for step in range(1, n_steps):
+        history[step, order[:step]] = np.nan
+    table = pd.DataFrame(history, columns=np.asarray(features).astype(str))
+    table.insert(0, "selected", np.asarray(features).astype(str)[order[:n_steps]])
+    table.insert(0, "step", np.arange(1, n_steps + 1))
+    return table

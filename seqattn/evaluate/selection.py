@@ -1,0 +1,160 @@
+"""Fit a registered selection method on one training fold (or on all samples).
+
+The selector sees only the training samples after the train-fitted fold transformer; its
+column indices are mapped back to feature names through the transformer's ``support_``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import platform
+import time
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqattn.evaluate.cost import measure
+from seqattn.evaluate.fold_data import FoldData
+from seqattn.evaluate.panels import attention_table, check_ks, panel_block
+
+_VERSIONED = ("seqattn", "numpy", "scipy", "scikit-learn", "pandas", "anndata", "torch")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a result depends on (recorded in sidecars)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def samples_digest(names: Sequence[str]) -> str:
+    """SHA-1 of the sorted sample names: lets validate prove a panel saw only its fold."""
+    text = "\n".join(sorted(map(str, names)))
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def build_method(name: str, options: dict[str, Any] | None = None, device: str | None = None):
+    """``get_method(name, **options)``, adding ``device`` when the method takes one.
+
+    The registry contract has no device argument, so methods that run on a GPU take it as an
+    option. ``device`` is added unless the user set it in ``options``, when the constructor
+    names it or takes ``**options`` and accepts it (a method that rejects it is built
+    without).
+    """
+    from seqattn._errors import SeqattnError
+    from seqattn.methods import get_method
+
+    options = dict(options or {})
+    method = get_method(name, **options)
+    if device is None or "device" in options:
+        return method
+    params = inspect.signature(type(method).__init__).parameters.values()
+    if any(p.name == "device" or p.kind is p.VAR_KEYWORD for p in params):
+        try:
+            return get_method(name, **options, device=device)
+        except SeqattnError:
+            return method  # **options without a device: CPU-only method
+    return method
+
+
+def warm_up(method: Any, data: FoldData, random_state: int) -> float:
+    """One untimed ``select`` with k=1 on a small slice of the training data.
+
+    Methods import torch, scanpy, cosg, ... inside ``select`` and may set up a CUDA context
+    on first use; charged to the timed fit, those seconds and hundreds of MB would rank
+    methods by their imports. The slice (at most 8 features, a few samples of every class)
+    keeps the warm-up cheap. Failures are ignored here: the real fit reports them.
+    """
+    start = time.perf_counter()
+    y = data.y_train
+    classes = np.unique(y)
+    per_class = max(2, 64 // len(classes))
+    rows = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in classes])
+    X = data.X_train[np.sort(rows), : min(8, data.X_train.shape[1])]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            method.select(X, y[np.sort(rows)], 1, random_state=random_state)
+    except Exception:
+        pass  # the real fit raises it again, with the full data
+    return time.perf_counter() - start
+
+
+def select_on_fold(
+    data: FoldData,
+    method_name: str,
+    ks: Sequence[int],
+    *,
+    options: dict[str, Any] | None = None,
+    random_state: int = 0,
+    device: str | None = "auto",
+    warmup: bool = True,
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame | None]:
+    """Select panels of every size in ``ks`` on ``data``'s training side.
+
+    With ``warmup``, an untimed :func:`warm_up` call runs first so that lazy imports and
+    one-time initialisation are not charged to the method's measured cost.
+
+    Returns
+    -------
+    panel : DataFrame
+        ``panel_k, rank, feature, score`` (one block for ordered methods, one per k else).
+    meta : dict
+        JSON-ready record of the fit (see :func:`seqattn.evaluate.select_panel`).
+    attention : DataFrame or None
+        Wide attention table when the method reported ``attention_history``.
+    """
+    ks = check_ks(ks, n_features=data.features.shape[0])
+    method = build_method(method_name, options, device)
+    warmup_time = warm_up(method, data, random_state) if warmup else None
+    # ordered methods: one fit at the largest k serves every smaller k (prefix property)
+    fit_sizes = [ks[-1]] if method.ordered else ks
+    blocks, cost_by_fit, attention = [], {}, None
+    for k in fit_sizes:
+        with measure() as cost:
+            order, scores = method.select(data.X_train, data.y_train, k, random_state=random_state)
+        blocks.append(panel_block(k, order, scores, data.features))
+        cost_by_fit[k] = cost
+        history = method.info_.get("attention_history")
+        if history is not None:
+            attention = attention_table(history, order, data.features)
+    panel = pd.concat(blocks, ignore_index=True)
+    # the cost of the k-panel is the cost of the fit that produced it
+    cost_by_k = {str(k): cost_by_fit[min(s for s in fit_sizes if s >= k)] for k in ks}
+    meta = {
+        "method": method_name,
+        "options": dict(options or {}),  # as the user gave them; the device is recorded below
+        "ordered": bool(method.ordered),
+        "seed": int(random_state),
+        "device_requested": device,
+        "device": str(method.info_.get("device", "cpu")),
+        "ks": ks,
+        "n_train": int(data.X_train.shape[0]),
+        "n_features": int(data.features.shape[0]),
+        "train_samples_sha1": samples_digest(data.train_names),
+        "transform_time_s": float(data.transform_time_s),
+        "warmup_time_s": warmup_time,
+        "wall_time_s": float(sum(c["wall_time_s"] for c in cost_by_fit.values())),
+        "peak_mem_mb": float(max(c["peak_mem_mb"] for c in cost_by_fit.values())),
+        "peak_rss_mb": float(max(c["peak_rss_mb"] for c in cost_by_fit.values())),
+        "cost_by_k": cost_by_k,
+        "memory_measure": (
+            "peak_mem_mb: peak RSS during the timed call minus RSS just before it (after the "
+            "warm-up), sampled every 10 ms; peak_rss_mb: absolute peak RSS"
+        ),
+        "versions": package_versions(),
+    }
+    gpu = [c["gpu_peak_mem_mb"] for c in cost_by_fit.values() if "gpu_peak_mem_mb" in c]
+    if gpu:
+        meta["gpu_peak_mem_mb"] = float(max(gpu))
+    return panel, meta, attention
