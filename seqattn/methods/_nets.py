@@ -1,0 +1,48 @@
+"""Small torch building blocks shared by the differentiable selectors (stg, concrete)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator
+from typing import Any
+
+from seqattn._errors import SeqattnError
+
+
+def check_hidden(method: str, hidden_dims: Any) -> tuple[int, ...]:
+    """Validate ``hidden_dims`` (a tuple of positive ints, possibly empty)."""
+    try:
+        dims = tuple(hidden_dims)
+    except TypeError:
+        dims = None
+    if dims is None or not all(
+        isinstance(h, numbers.Integral) and not isinstance(h, bool) and h > 0 for h in dims
+    ):
+        raise SeqattnError(
+            f"{method}: hidden_dims={hidden_dims!r} must be a tuple of positive integers, e.g. (64,)"
+        )
+    return tuple(int(h) for h in dims)
+
+
+def mlp(n_in: int, hidden_dims: tuple[int, ...], n_out: int) -> Any:
+    """A ReLU multilayer perceptron ``n_in -> hidden_dims -> n_out`` (logits)."""
+    from torch import nn
+
+    layers: list[Any] = []
+    width = n_in
+    for h in hidden_dims:
+        layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    layers.append(nn.Linear(width, n_out))
+    return nn.Sequential(*layers)
+
+
+def minibatches(n: int, batch_size: int, device: Any) -> Iterator[Any]:
+    """Index tensors of one shuffled epoch: ``round(n / batch_size)`` (at least one)
+    batches of near-equal size covering every sample (torch's global generator; seed it
+    outside)."""
+    import torch
+
+    perm = torch.randperm(n).to(device)
+    n_batches = max(1, round(n / batch_size))
+    yield from torch.tensor_split(perm, n_batches)

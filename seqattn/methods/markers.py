@@ -1,0 +1,334 @@
+"""Per-class marker rankings, pooled into one panel: scanpy ``rank_genes_groups``
+(``wilcoxon``, ``t-test``, ``logreg``) and COSG (``cosg``).
+
+These tools rank features *per class* (one class against the rest). A panel needs one
+ranking, so the per-class lists are pooled by **round-robin**: each class in turn adds its
+best-ranked feature not yet in the panel (first class, second class, ..., first class
+again, ...) until ``k`` features are chosen. Classes are visited in sorted label order.
+Every class therefore gets about ``k / n_classes`` markers, whatever
+its size, and the panel prefix for a smaller ``k`` is the round-robin panel for that ``k``
+(the methods are ordered). The score of a panel feature is the tool's own statistic for the
+class that contributed it (``info_["panel_classes"]`` names that class), so scores are not
+monotone along the panel.
+
+Input scale: scanpy and COSG expect log-normalised expression. With ``log1p="auto"`` (the
+default) ``log1p`` is applied first when ``X`` looks un-logged (non-negative and either
+integer-valued or with a maximum above 50: raw counts or raw intensities); log-scale and
+z-scored input is used as given (``info_["log1p_applied"]`` records the decision). The rank
+statistics do not need log input (Wilcoxon is invariant to it), but the t statistic and the
+logistic coefficients change with scale, and scanpy's log fold changes overflow on raw
+values (those overflow warnings are silenced; the fold changes are not used here).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from seqattn._errors import SeqattnError
+from seqattn.methods._base import SelectionMethod, register
+from seqattn.methods._prep import (
+    check_choice,
+    check_positive,
+    encode_labels,
+    keep_torch_threads,
+    log1p_if_needed,
+)
+
+_GROUP_KEY = "seqattn_class"
+
+
+def round_robin(
+    class_scores: np.ndarray, k: int, *, by_abs: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pool per-class rankings into one panel of ``k`` distinct features.
+
+    Parameters
+    ----------
+    class_scores : ndarray, shape (n_classes, n_features)
+        Score of every feature for every class (higher = better marker of that class).
+    k : int
+        Panel size.
+    by_abs : bool
+        Rank each class by ``|score|`` instead of ``score``.
+
+    Returns
+    -------
+    order, scores, classes : ndarray
+        Feature indices in pooled order, the contributing class's score of each, and the
+        index of the contributing class.
+    """
+    key = np.abs(class_scores) if by_abs else class_scores
+    key = np.nan_to_num(key, nan=-np.inf)
+    rankings = np.argsort(-key, axis=1, kind="stable")
+    n_classes, d = class_scores.shape
+    taken = np.zeros(d, dtype=bool)
+    cursor = np.zeros(n_classes, dtype=np.int64)
+    order: list[int] = []
+    contributor: list[int] = []
+    while len(order) < k:
+        for c in range(n_classes):
+            while taken[rankings[c, cursor[c]]]:
+                cursor[c] += 1
+            j = int(rankings[c, cursor[c]])
+            taken[j] = True
+            order.append(j)
+            contributor.append(c)
+            if len(order) == k:
+                break
+    idx = np.asarray(order)
+    who = np.asarray(contributor)
+    # A statistic can be NaN (e.g. a t statistic of a constant feature); report it as 0.
+    return idx, np.nan_to_num(class_scores[who, idx].astype(float), nan=0.0), who
+
+
+class _PerClassMarkers(SelectionMethod):
+    """Shared driver: build an AnnData, score every class, pool by round-robin."""
+
+    def __init__(self, log1p: bool | str = "auto", rankby_abs: bool = False) -> None:
+        super().__init__()
+        check_choice(self.name, "log1p", log1p, ("auto", True, False))
+        check_choice(self.name, "rankby_abs", rankby_abs, (True, False))
+        self.log1p = log1p
+        self.rankby_abs = rankby_abs
+
+    def _class_scores(self, adata: Any, n_classes: int) -> np.ndarray:
+        """Scores of shape (n_classes, n_features) from the tool, in class-code order."""
+        raise NotImplementedError
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        import anndata as ad
+        import pandas as pd
+
+        codes, classes = encode_labels(y, self.name, min_per_class=2)
+        X, logged = log1p_if_needed(X, self.log1p)
+        if sp.issparse(X):
+            X = X.tocsr().astype(np.float32)
+        else:
+            X = np.asarray(X, dtype=np.float32)
+        n, d = X.shape
+        names = [str(c) for c in classes]
+        obs = pd.DataFrame(
+            {_GROUP_KEY: pd.Categorical.from_codes(codes, categories=names)},
+            index=[str(i) for i in range(n)],
+        )
+        adata = ad.AnnData(X=X, obs=obs, var=pd.DataFrame(index=[str(j) for j in range(d)]))
+        with warnings.catch_warnings(), np.errstate(all="ignore"), keep_torch_threads():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            scores = self._class_scores(adata, len(classes))
+        order, panel_scores, who = round_robin(scores, k, by_abs=self.rankby_abs)
+        self.info_ = {
+            "panel_classes": [names[c] for c in who],
+            "log1p_applied": logged,
+            "pooling": "round_robin",
+        }
+        return order, panel_scores
+
+
+def _uns_scores(result: dict, group: str, d: int) -> np.ndarray:
+    """Full score vector of one group from a scanpy-style ``uns`` result."""
+    out = np.full(d, -np.inf)
+    idx = np.asarray(result["names"][group]).astype(np.int64)
+    out[idx] = np.asarray(result["scores"][group], dtype=np.float64)
+    return out
+
+
+class _RankGenesGroups(_PerClassMarkers):
+    """``scanpy.tl.rank_genes_groups`` with one method, one class against the rest."""
+
+    scanpy_method: ClassVar[str] = ""
+
+    def _tool_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def _class_scores(self, adata: Any, n_classes: int) -> np.ndarray:
+        import scanpy as sc
+
+        d = adata.n_vars
+        sc.tl.rank_genes_groups(
+            adata,
+            _GROUP_KEY,
+            method=self.scanpy_method,
+            n_genes=d,
+            use_raw=False,
+            corr_method="bonferroni",
+            key_added="seqattn_rgg",
+            **self._tool_kwargs(),
+        )
+        result = adata.uns["seqattn_rgg"]
+        stored = list(result["names"].dtype.names)
+        categories = list(adata.obs[_GROUP_KEY].cat.categories)
+        if len(stored) == 1 and n_classes == 2:
+            # Binary logistic regression: scanpy stores the single coefficient vector
+            # (positive = up in the second class) under the first class's name. Give each
+            # class its own direction so that round-robin covers both.
+            coef = _uns_scores(result, stored[0], d)
+            return np.vstack([-coef, coef])
+        return np.vstack([_uns_scores(result, g, d) for g in categories])
+
+
+@register
+class WilcoxonMarkers(_RankGenesGroups):
+    """Wilcoxon rank-sum markers of each class against the rest, pooled by round-robin
+    (``scanpy.tl.rank_genes_groups(method="wilcoxon")``).
+
+    Optimises, per class and per feature, the rank-sum z statistic (shift in location,
+    robust to scale and outliers); blind to redundancy and to joint effects. Cost:
+    O(n_classes * d * n log n). Reference: Wilcoxon (1945); Wolf et al., Genome Biology
+    2018 (scanpy). Pooling and input scale: see the module docstring.
+
+    Parameters
+    ----------
+    log1p : {"auto", True, False}
+        Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
+    rankby_abs : bool
+        Rank each class by ``|z|`` (markers down in the class count too).
+    tie_correct : bool
+        Tie-corrected z scores (scanpy option).
+    """
+
+    name = "wilcoxon"
+    scanpy_method = "wilcoxon"
+
+    def __init__(
+        self, log1p: bool | str = "auto", rankby_abs: bool = False, tie_correct: bool = False
+    ) -> None:
+        super().__init__(log1p=log1p, rankby_abs=rankby_abs)
+        check_choice(self.name, "tie_correct", tie_correct, (True, False))
+        self.tie_correct = tie_correct
+
+    def _tool_kwargs(self) -> dict[str, Any]:
+        return {"tie_correct": self.tie_correct}
+
+
+@register
+class TTestMarkers(_RankGenesGroups):
+    """Welch t-test markers of each class against the rest, pooled by round-robin
+    (``scanpy.tl.rank_genes_groups(method="t-test")``).
+
+    Optimises, per class and per feature, the Welch t statistic; blind to redundancy.
+    Cost: O(n_classes * n * d). Reference: Welch (1947); Wolf et al., Genome Biology 2018.
+    Pooling and input scale: see the module docstring.
+
+    Parameters
+    ----------
+    log1p : {"auto", True, False}
+        Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
+    rankby_abs : bool
+        Rank each class by ``|t|``.
+    """
+
+    name = "t-test"
+    scanpy_method = "t-test"
+
+
+@register
+class LogregMarkers(_RankGenesGroups):
+    """Multinomial logistic-regression markers (``scanpy.tl.rank_genes_groups(method="logreg")``),
+    pooled by round-robin over classes.
+
+    Fits one L2-penalised multinomial logistic regression on all features (scikit-learn,
+    as scanpy does) and ranks each class by its coefficients (Ntranos et al. 2019). With two
+    classes scanpy returns one coefficient vector; the first class is ranked by its negative.
+    Features are not standardised (scanpy's behaviour), so the coefficients depend on
+    feature scale. Cost: one fit on n x d (lbfgs). Pooling and input scale: see the module
+    docstring.
+
+    Parameters
+    ----------
+    log1p : {"auto", True, False}
+        Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
+    rankby_abs : bool
+        Rank each class by ``|coef|``.
+    C : float
+        Inverse L2 strength of the logistic regression.
+    max_iter : int
+        Solver iterations (scikit-learn's default of 100 often stops short on omics data).
+    """
+
+    name = "logreg"
+    scanpy_method = "logreg"
+
+    def __init__(
+        self,
+        log1p: bool | str = "auto",
+        rankby_abs: bool = False,
+        C: float = 1.0,
+        max_iter: int = 1000,
+    ) -> None:
+        super().__init__(log1p=log1p, rankby_abs=rankby_abs)
+        check_positive(self.name, C=C, max_iter=max_iter)
+        self.C = float(C)
+        self.max_iter = int(max_iter)
+
+    def _tool_kwargs(self) -> dict[str, Any]:
+        return {"C": self.C, "max_iter": self.max_iter}
+
+
+@register
+class CosgMarkers(_PerClassMarkers):
+    """COSG cosine-similarity markers of each class (package ``cosg``), pooled by
+    round-robin over classes.
+
+    Optimises, per class, the cosine between a feature's expression vector and the class
+    indicator, penalised by its similarity to the other classes (``mu``); designed for
+    non-negative log-normalised expression where zeros mean "not expressed". On centred or
+    z-scored data the cosine reduces to a class-mean contrast. Cost: one sparse/dense product
+    O(n * d) plus O(d * n_classes log d) sorting. Reference: Dai, Pan & Chen, Briefings in
+    Bioinformatics 2022. Pooling and input scale: see the module docstring.
+
+    Parameters
+    ----------
+    log1p : {"auto", True, False}
+        Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
+    mu : float
+        COSG's penalty on expression in non-target classes (``mu >= 0``).
+    remove_lowly_expressed : bool
+        Drop, per class, features non-zero in fewer than ``expressed_pct`` of its samples.
+    expressed_pct : float
+        Threshold for ``remove_lowly_expressed``.
+    """
+
+    name = "cosg"
+
+    def __init__(
+        self,
+        log1p: bool | str = "auto",
+        mu: float = 1.0,
+        remove_lowly_expressed: bool = True,
+        expressed_pct: float = 0.1,
+    ) -> None:
+        super().__init__(log1p=log1p, rankby_abs=False)
+        if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or mu < 0:
+            raise SeqattnError(f"cosg: mu={mu!r} must be a number >= 0")
+        check_choice(self.name, "remove_lowly_expressed", remove_lowly_expressed, (True, False))
+        if not isinstance(expressed_pct, numbers.Real) or not 0 <= expressed_pct <= 1:
+            raise SeqattnError(f"cosg: expressed_pct={expressed_pct!r} must be in [0, 1]")
+        self.mu = float(mu)
+        self.remove_lowly_expressed = remove_lowly_expressed
+        self.expressed_pct = float(expressed_pct)
+
+    def _class_scores(self, adata: Any, n_classes: int) -> np.ndarray:
+        import cosg
+
+        d = adata.n_vars
+        cosg.cosg(
+            adata,
+            groupby=_GROUP_KEY,
+            mu=self.mu,
+            remove_lowly_expressed=self.remove_lowly_expressed,
+            expressed_pct=self.expressed_pct,
+            n_genes_user=d,
+            key_added="seqattn_cosg",
+            return_by_group=False,
+            verbosity=0,
+            device="cpu",
+        )
+        result = adata.uns["seqattn_cosg"]
+        categories = list(adata.obs[_GROUP_KEY].cat.categories)
+        return np.vstack([_uns_scores(result, g, d) for g in categories])

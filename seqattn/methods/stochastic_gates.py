@@ -1,0 +1,172 @@
+"""Stochastic gates (``stg``): a classifier whose inputs pass through learned Gaussian-relaxed
+Bernoulli gates (Yamada, Lindenbaum, Negahban & Kluger, ICML 2020).
+
+Implemented here in torch (~50 lines) rather than through the ``stg`` package (PyPI 0.1.2,
+2020): it fails on every training step under Python >= 3.10 (``collections.Sequence``), its
+``random_state`` argument is ignored, and it hard-depends on ``lifelines``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from seqattn._errors import SeqattnError
+from seqattn.methods._base import SelectionMethod, register
+from seqattn.methods._nets import check_hidden, minibatches, mlp
+from seqattn.methods._prep import (
+    check_positive,
+    dense,
+    encode_labels,
+    standardize,
+    torch_device,
+    torch_seeded,
+)
+
+
+@register
+class StochasticGates(SelectionMethod):
+    """STG: gates ``z_d = clip(mu_d + eps_d, 0, 1)``, ``eps_d ~ N(0, sigma^2)``, multiply
+    the inputs of an MLP classifier; the expected number of open gates
+    ``sum_d Phi(mu_d / sigma)`` is penalised (a relaxed L0 norm). The panel is the ``k``
+    gates with the largest final ``mu`` (ties, e.g. among gates that closed together, go to
+    the larger ``mu`` averaged over training); scores are the final ``mu``.
+
+    STG is not fixed-k by nature (``lam`` sets the sparsity). With ``lam="auto"`` (default)
+    ``lam`` is steered during training towards ``k`` open gates: after a warm-up (first
+    quarter of the epochs, ``lam = 0``) it starts at 0.01 and is multiplied by ``lam_step``
+    after every epoch with more than ``k`` expected open gates, divided by it otherwise. A
+    closed gate gets no gradient from the loss, so the count settles at or a little below
+    ``k`` (``info_["expected_open_gates"]``); the rest of the panel is ranked by ``mu``.
+    A number fixes ``lam`` as in the paper. Either way the method is refitted per k (not
+    ordered).
+
+    Optimises cross-entropy + ``lam * sum_d Phi(mu_d / sigma)`` on standardised inputs:
+    Adam for the classifier, SGD with momentum for the gates (with Adam the gate step would
+    not depend on ``lam``, and the controller could not act). ``mu`` starts at 0.5 (gates
+    half open, as in the paper). Cost: ``epochs`` passes over n x d through a
+    d -> hidden -> classes MLP; about 10-15 s of CPU for 1000 x 2000 with the defaults (one
+    torch thread). Reference: Yamada, Lindenbaum, Negahban & Kluger, "Feature Selection
+    using Stochastic Gates", ICML 2020.
+
+    Parameters
+    ----------
+    lam : "auto" or float
+        Sparsity weight, or ``"auto"`` to steer towards ``k`` open gates.
+    sigma : float
+        Gate noise standard deviation (paper: 0.5).
+    hidden_dims : tuple of int
+        Hidden layers of the classifier (``()`` for a gated logistic regression).
+    epochs : int
+        Training epochs.
+    batch_size : int
+        Minibatch size.
+    lr : float
+        Adam learning rate of the classifier.
+    gate_lr : float
+        SGD learning rate of the gates.
+    lam_step : float
+        Multiplicative step of the ``lam="auto"`` controller (> 1).
+    weight_decay : float
+        L2 on the classifier weights (not on the gates).
+    device : str
+        ``"auto"``, ``"cpu"`` or ``"cuda"``.
+    """
+
+    name = "stg"
+    ordered = False
+
+    def __init__(
+        self,
+        lam: float | str = "auto",
+        sigma: float = 0.5,
+        hidden_dims: tuple[int, ...] = (64,),
+        epochs: int = 300,
+        batch_size: int = 128,
+        lr: float = 1e-2,
+        gate_lr: float = 0.1,
+        lam_step: float = 1.1,
+        weight_decay: float = 1e-4,
+        device: str = "auto",
+    ) -> None:
+        super().__init__()
+        if lam != "auto":
+            if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or lam < 0:
+                raise SeqattnError(f"stg: lam={lam!r} must be 'auto' or a number >= 0")
+        check_positive(
+            self.name, sigma=sigma, epochs=epochs, batch_size=batch_size, lr=lr, gate_lr=gate_lr
+        )
+        if not isinstance(lam_step, numbers.Real) or not lam_step > 1:
+            raise SeqattnError(f"stg: lam_step={lam_step!r} must be > 1")
+        if not isinstance(weight_decay, numbers.Real) or weight_decay < 0:
+            raise SeqattnError(f"stg: weight_decay={weight_decay!r} must be >= 0")
+        self.lam = lam if lam == "auto" else float(lam)
+        self.sigma = float(sigma)
+        self.hidden_dims = check_hidden(self.name, hidden_dims)
+        self.epochs = int(epochs)
+        self.batch_size = int(batch_size)
+        self.lr = float(lr)
+        self.gate_lr = float(gate_lr)
+        self.lam_step = float(lam_step)
+        self.weight_decay = float(weight_decay)
+        self.device = device
+
+    def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        import torch
+        from torch import nn
+
+        device = torch_device(self.name, self.device)
+        codes, classes = encode_labels(y, self.name, min_per_class=1)
+        Xt = torch.as_tensor(standardize(dense(X, self.name)), device=device)
+        yt = torch.as_tensor(codes, device=device)
+        n, d = Xt.shape
+        auto = self.lam == "auto"
+        lam = 0.0 if auto else self.lam
+        warmup = self.epochs // 4 if auto else 0
+        sqrt2 = math.sqrt(2.0)
+        open_curve: list[float] = []
+        loss_curve: list[float] = []
+        with torch_seeded(random_state):
+            net = mlp(d, self.hidden_dims, len(classes)).to(device)
+            mu = nn.Parameter(torch.full((d,), 0.5, device=device))
+            optimizer = torch.optim.Adam(
+                net.parameters(), lr=self.lr, weight_decay=self.weight_decay
+            )
+            gate_optimizer = torch.optim.SGD([mu], lr=self.gate_lr, momentum=0.9)
+            ce = nn.CrossEntropyLoss()
+            mu_sum = torch.zeros_like(mu.detach())
+            for epoch in range(self.epochs):
+                if auto and epoch == warmup:
+                    lam = 0.01
+                total = 0.0
+                for idx in minibatches(n, self.batch_size, device):
+                    gate = torch.clamp(mu + self.sigma * torch.randn_like(mu), 0.0, 1.0)
+                    p_open = 0.5 * (1 + torch.erf(mu / (self.sigma * sqrt2)))
+                    loss = ce(net(Xt[idx] * gate), yt[idx]) + lam * p_open.sum()
+                    optimizer.zero_grad()
+                    gate_optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    gate_optimizer.step()
+                    total += float(loss.detach())
+                loss_curve.append(total)
+                with torch.no_grad():
+                    expected_open = float((0.5 * (1 + torch.erf(mu / (self.sigma * sqrt2)))).sum())
+                    mu_sum += mu.detach()
+                open_curve.append(expected_open)
+                if auto and epoch >= warmup:
+                    step = self.lam_step if expected_open > k else 1 / self.lam_step
+                    lam = max(lam * step, 1e-8)
+        mu_np = mu.detach().cpu().numpy().astype(np.float64)
+        mu_mean = mu_sum.cpu().numpy() / self.epochs
+        order = np.lexsort((np.arange(d), -mu_mean, -mu_np))[:k]
+        self.info_ = {
+            "loss_curve": loss_curve,
+            "expected_open_gates": open_curve,
+            "lam_final": lam,
+            "device": str(device),
+        }
+        return order, mu_np[order]
