@@ -1,0 +1,241 @@
+"""Scanpy-style tools on AnnData: ``seqattn.tl.sequential_attention``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqattn._errors import SeqattnError
+
+__all__ = ["sequential_attention"]
+
+_METHOD = "sequential_attention"
+
+
+def _matrix_and_names(adata: Any, layer: str | None, use_raw: bool) -> tuple[Any, pd.Index]:
+    """The matrix to select from and its feature names."""
+    if use_raw and layer is not None:
+        raise SeqattnError("use_raw=True and layer are exclusive; pass one of them")
+    if use_raw:
+        if adata.raw is None:
+            raise SeqattnError("use_raw=True but adata.raw is empty; use layer= or adata.X")
+        return adata.raw.X, pd.Index(adata.raw.var_names)
+    if layer is not None:
+        if layer not in adata.layers:
+            raise SeqattnError(
+                f"layer {layer!r} is not in adata.layers ({', '.join(adata.layers) or 'none'})"
+            )
+        return adata.layers[layer], pd.Index(adata.var_names)
+    return adata.X, pd.Index(adata.var_names)
+
+
+def _labels(adata: Any, groupby: str) -> np.ndarray:
+    if groupby not in adata.obs.columns:
+        raise SeqattnError(
+            f"groupby={groupby!r} is not a column of adata.obs; pick one of "
+            f"{', '.join(map(str, adata.obs.columns)) or '(none)'}"
+        )
+    labels = adata.obs[groupby]
+    if labels.isna().any():
+        raise SeqattnError(
+            f"adata.obs[{groupby!r}] has {int(labels.isna().sum())} missing labels; "
+            "subset the AnnData to labelled observations first"
+        )
+    return labels.to_numpy()
+
+
+def _group_names(adata: Any, groupby: str) -> list[str]:
+    labels = adata.obs[groupby]
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        present = set(labels.astype(str))
+        return [str(c) for c in labels.cat.categories if str(c) in present]
+    return sorted({str(v) for v in labels})
+
+
+def _write_var(adata: Any, key: str, names: pd.Index, order: np.ndarray, scores: np.ndarray):
+    """``{key}_selected`` / ``_rank`` / ``_score`` over ``adata.var`` (by feature name)."""
+    rank = pd.Series(np.nan, index=names)
+    score = pd.Series(np.nan, index=names)
+    rank.iloc[order] = np.arange(1, len(order) + 1, dtype=float)
+    score.iloc[order] = scores
+    rank = rank.reindex(adata.var_names)
+    adata.var[f"{key}_selected"] = rank.notna().to_numpy()
+    adata.var[f"{key}_rank"] = rank.to_numpy()
+    adata.var[f"{key}_score"] = score.reindex(adata.var_names).to_numpy()
+
+
+def _storable(options: dict[str, Any]) -> dict[str, Any]:
+    """Options in a form ``.h5ad`` can hold (sequences as arrays, None left out)."""
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            value = np.asarray(value)
+        out[name] = value
+    return out
+
+
+def _rec(columns: dict[str, np.ndarray], dtype: Any) -> np.recarray:
+    """A record array with one field per group (the ``rank_genes_groups`` layout)."""
+    return np.rec.fromarrays(
+        [np.asarray(v, dtype=dtype) for v in columns.values()], names=list(columns)
+    )
+
+
+def sequential_attention(
+    adata: Any,
+    groupby: str,
+    n_features: int,
+    *,
+    layer: str | None = None,
+    use_raw: bool = False,
+    key_added: str = "seqattn",
+    per_group: bool = False,
+    device: str = "auto",
+    random_state: int = 0,
+    copy: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Select a marker panel of ``n_features`` for ``adata.obs[groupby]``.
+
+    Parameters
+    ----------
+    adata : AnnData
+        Observations x features; ``X`` (or the layer, or ``raw``) dense or sparse,
+        without NaN.
+    groupby : str
+        Column of ``adata.obs`` with the labels to separate.
+    n_features : int
+        Panel size (per group when ``per_group``).
+    layer : str, optional
+        Use ``adata.layers[layer]`` instead of ``adata.X``.
+    use_raw : bool
+        Use ``adata.raw``. Its features missing from ``adata.var`` appear only in
+        ``adata.uns[key_added]``.
+    key_added : str
+        Prefix of the ``adata.var`` columns and key in ``adata.uns``.
+    per_group : bool
+        Select one one-vs-rest panel per group and store them in the layout of
+        ``sc.tl.rank_genes_groups`` (so ``sc.get.rank_genes_groups_df`` and
+        ``sc.pl.rank_genes_groups_dotplot`` read them with ``key=key_added``).
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
+    random_state : int
+        Seed; CPU fits are exactly reproducible.
+    copy : bool
+        Work on and return a copy instead of modifying ``adata``.
+    **kwargs
+        Further options of :class:`seqattn.SequentialAttentionSelector` (``hidden``,
+        ``epochs``, ``n_restarts``, ``preselected`` ...).
+
+    Returns
+    -------
+    AnnData or None
+        The copy when ``copy=True``; otherwise ``adata`` is updated in place with
+
+        - ``var[f"{key_added}_selected"]`` (bool): in the panel (in any group's panel);
+        - ``var[f"{key_added}_rank"]`` (float): 1 = first pick, NaN outside the panel
+          (best rank over groups when ``per_group``);
+        - ``var[f"{key_added}_score"]`` (float): attention weight at the pick (highest
+          over groups when ``per_group``), NaN outside the panel;
+        - ``uns[key_added]``: ``params``; ``order`` (names in selection order),
+          ``scores``, ``attention_history`` (k x d), ``loss_curve``, ``pick_steps``
+          (per group under ``per_group`` when ``per_group``); with ``per_group`` also
+          ``names``, ``scores``, ``logfoldchanges``, ``pvals``, ``pvals_adj`` record
+          arrays (one field per group; NaN where not applicable).
+    """
+    from seqattn.core import SequentialAttentionSelector
+
+    for reserved in ("n_features_to_select",):
+        if reserved in kwargs:
+            raise SeqattnError(f"pass the panel size as n_features, not {reserved}")
+    adata = adata.copy() if copy else adata
+    X, names = _matrix_and_names(adata, layer, use_raw)
+    labels = _labels(adata, groupby)
+    if not 1 <= int(n_features) <= len(names):
+        raise SeqattnError(f"n_features={n_features} must be between 1 and {len(names)}")
+    if kwargs.get("preselected") is not None:
+        lookup = {name: i for i, name in enumerate(names)}
+        missing = [p for p in kwargs["preselected"] if isinstance(p, str) and p not in lookup]
+        if missing:
+            raise SeqattnError(f"preselected features {missing} are not in the feature names")
+        kwargs["preselected"] = [
+            lookup[p] if isinstance(p, str) else int(p) for p in kwargs["preselected"]
+        ]
+
+    def fit(y: np.ndarray) -> Any:
+        selector = SequentialAttentionSelector(
+            int(n_features), device=device, random_state=random_state, **kwargs
+        )
+        return selector.fit(X, y)
+
+    params = {
+        "groupby": groupby,
+        "n_features": int(n_features),
+        "method": _METHOD,
+        "reference": "rest",
+        "use_raw": bool(use_raw),
+        "layer": layer if layer is not None else "",
+        "per_group": bool(per_group),
+        "device": device,
+        "random_state": int(random_state),
+        "options": _storable(kwargs),
+    }
+    if not per_group:
+        sel = fit(labels)
+        params["device_used"] = sel.device_
+        _write_var(adata, key_added, names, sel.selected_features_, sel.selection_scores_)
+        adata.uns[key_added] = {
+            "params": params,
+            "order": np.asarray(names[sel.selected_features_], dtype=str),
+            "scores": sel.selection_scores_,
+            "ranking": sel.ranking_,
+            "attention_history": sel.attention_history_,
+            "loss_curve": sel.loss_curve_,
+            "pick_steps": sel.pick_steps_,
+        }
+        return adata if copy else None
+
+    groups = _group_names(adata, groupby)
+    as_text = np.asarray([str(v) for v in labels])
+    k = int(n_features)
+    columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}}
+    extras: dict[str, dict[str, Any]] = {}
+    best_rank = pd.Series(np.inf, index=names)
+    best_score = pd.Series(np.nan, index=names)
+    for group in groups:
+        sel = fit(as_text == group)
+        order = sel.selected_features_
+        columns["names"][group] = np.asarray(names[order], dtype=str)
+        columns["scores"][group] = sel.selection_scores_.astype(np.float32)
+        ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
+        best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
+        picked = pd.Series(sel.selection_scores_, index=names[order])
+        best_score.loc[picked.index] = np.fmax(best_score.loc[picked.index], picked)
+        params["device_used"] = sel.device_
+        extras[group] = {
+            "order": np.asarray(names[order], dtype=str),
+            "scores": sel.selection_scores_,
+            "attention_history": sel.attention_history_,
+            "loss_curve": sel.loss_curve_,
+            "pick_steps": sel.pick_steps_,
+        }
+    nan = {g: np.full(k, np.nan, dtype=np.float32) for g in groups}
+    best_rank[np.isinf(best_rank)] = np.nan
+    adata.var[f"{key_added}_selected"] = best_rank.reindex(adata.var_names).notna().to_numpy()
+    adata.var[f"{key_added}_rank"] = best_rank.reindex(adata.var_names).to_numpy()
+    adata.var[f"{key_added}_score"] = best_score.reindex(adata.var_names).to_numpy()
+    adata.uns[key_added] = {
+        "params": params,
+        "names": _rec(columns["names"], str),
+        "scores": _rec(columns["scores"], np.float32),
+        # Not a test: no fold changes or p-values (NaN keeps scanpy's readers working).
+        "logfoldchanges": _rec(nan, np.float32),
+        "pvals": _rec(nan, np.float64),
+        "pvals_adj": _rec(nan, np.float64),
+        "per_group": extras,
+    }
+    return adata if copy else None

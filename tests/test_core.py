@@ -1,0 +1,220 @@
+"""Sequential Attention engine: features that matter together, OMP agreement, scale, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.feature_selection import f_classif
+from sklearn.linear_model import OrthogonalMatchingPursuit
+
+from seqattn._errors import SeqattnError
+from seqattn.core import SequentialAttentionSelector, sequential_attention
+from seqattn.core.schedule import default_batch_size, make_schedule
+
+torch.set_num_threads(1)
+
+
+def redundant_problem(seed: int, n: int = 600, d: int = 20, copies: int = 5):
+    """Five noisy copies of one strong feature (columns 0-4) and two independent weaker
+    features (5, 6); the rest is noise."""
+    rng = np.random.default_rng(seed)
+    strong = rng.normal(size=n)
+    X = rng.normal(size=(n, d))
+    for j in range(copies):
+        X[:, j] = strong + 0.3 * rng.normal(size=n)
+    logit = 2.0 * strong + X[:, copies] + X[:, copies + 1]
+    y = (logit + 0.3 * rng.normal(size=n) > 0).astype(int)
+    return X, y, {copies, copies + 1}
+
+
+def suppressor_problem(seed: int, n: int = 600, d: int = 20):
+    """Columns 0 and 1 share a large nuisance signal; only their difference predicts y.
+    Columns 2-4 are moderately informative on their own (what a univariate test likes)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    nuisance = 5.0 * rng.normal(size=n)
+    e1, e2 = rng.normal(size=n), rng.normal(size=n)
+    X[:, 0], X[:, 1] = nuisance + e1, nuisance + e2
+    y = (e1 - e2 > 0).astype(int)
+    for j in (2, 3, 4):
+        X[:, j] = 0.6 * (2 * y - 1) + rng.normal(size=n)
+    return X, y, {0, 1}
+
+
+def anova_top(X, y, k):
+    f, _ = f_classif(X, y)
+    return set(np.argsort(-f)[:k].tolist())
+
+
+def test_picks_independent_features_over_redundant_copies():
+    sa_hits = anova_hits = 0
+    for seed in range(5):
+        X, y, independent = redundant_problem(seed)
+        result = sequential_attention(X, y, 3, hidden=(16,), device="cpu", random_state=seed)
+        sa_hits += independent <= set(result.order.tolist())
+        top3 = anova_top(X, y, 3)
+        # ANOVA fills its top 3 with copies of the strong feature.
+        assert top3 <= {0, 1, 2, 3, 4}
+        anova_hits += independent <= top3
+    assert sa_hits >= 4
+    assert anova_hits == 0
+
+
+def test_finds_suppressor_pair_that_univariate_ranking_misses():
+    sa_hits = anova_hits = 0
+    for seed in range(5):
+        X, y, pair = suppressor_problem(seed)
+        result = sequential_attention(X, y, 2, hidden=(16,), device="cpu", random_state=seed)
+        sa_hits += set(result.order.tolist()) == pair
+        anova_hits += anova_top(X, y, 2) == pair
+    assert sa_hits >= 4
+    assert anova_hits == 0
+
+
+def test_linear_variant_agrees_with_orthogonal_matching_pursuit():
+    overlaps = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        n, d, k = 400, 30, 5
+        # Correlated design: every column loads on a shared factor.
+        X = rng.normal(size=(n, d)) + 0.7 * rng.normal(size=(n, 1))
+        support = rng.choice(d, k, replace=False)
+        coef = np.zeros(d)
+        coef[support] = rng.choice([-1, 1], k) * rng.uniform(1.0, 2.0, k)
+        y = X @ coef + 0.3 * rng.normal(size=n)
+        omp = OrthogonalMatchingPursuit(n_nonzero_coefs=k, fit_intercept=True).fit(X, y)
+        omp_set = set(np.flatnonzero(omp.coef_).tolist())
+        result = sequential_attention(
+            X, y, k, model="linear", task="regression", device="cpu", random_state=seed
+        )
+        assert result.task == "regression"
+        overlaps.append(len(omp_set & set(result.order.tolist())) / k)
+    assert np.mean(overlaps) >= 0.9
+
+
+@pytest.mark.parametrize("d", [50, 20_000])
+def test_planted_signal_found_at_any_dimension(d):
+    rng = np.random.default_rng(1)
+    n = 300
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    informative = rng.choice(d, 2, replace=False)
+    y = (X[:, informative[0]] + X[:, informative[1]] > 0).astype(int)
+    # A smaller network and budget keep the 20,000-feature fit to a few seconds.
+    result = sequential_attention(X, y, 2, hidden=(16,), epochs=80, device="cpu", random_state=0)
+    assert set(result.order.tolist()) == set(informative.tolist())
+    # The pick stands far above the uniform weight 1/d.
+    assert result.scores[0] > 20.0 / d
+
+
+def test_same_seed_same_order_and_sparse_matches_dense():
+    X, y, _ = redundant_problem(0, n=200, d=15)
+    X[np.abs(X) < 0.7] = 0.0  # make it genuinely sparse
+    kwargs = {"hidden": (8,), "epochs": 30, "device": "cpu", "random_state": 3}
+    first = sequential_attention(X, y, 4, **kwargs)
+    again = sequential_attention(X, y, 4, **kwargs)
+    sparse = sequential_attention(sp.csr_matrix(X), y, 4, **kwargs)
+    tensor = sequential_attention(torch.as_tensor(X), y, 4, **kwargs)
+    np.testing.assert_array_equal(first.order, again.order)
+    np.testing.assert_array_equal(first.loss_curve, again.loss_curve)
+    np.testing.assert_array_equal(first.order, sparse.order)
+    np.testing.assert_allclose(first.scores, sparse.scores, rtol=1e-4)
+    np.testing.assert_array_equal(first.order, tensor.order)
+
+
+def test_records_and_labels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 12))
+    y = np.where(X[:, 4] > 0, "tumour", "normal")
+    result = sequential_attention(X, y, 3, hidden=(8,), device="cpu", n_per_step=2)
+    k, d = 3, 12
+    assert result.order.shape == (k,) and len(set(result.order.tolist())) == k
+    assert result.order[0] == 4
+    assert result.attention_history.shape == (k, d)
+    for j, feature in enumerate(result.order):
+        row = result.attention_history[j]
+        # Features already picked are NaN; the rest is a distribution over candidates.
+        assert np.isnan(row[result.order[:j]]).all()
+        assert np.isclose(np.nansum(row), 1.0, atol=1e-4) or j % 2 == 1
+        assert row[feature] == np.nanmax(row)
+    assert result.schedule.picks == (2, 1)
+    assert result.loss_curve.shape == (result.schedule.total_steps,)
+    assert np.isfinite(result.loss_curve).all()
+    assert list(result.classes) == ["normal", "tumour"]
+
+
+def test_preselected_come_first_and_every_pick_is_trained():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 10))
+    y = (X[:, 2] - X[:, 7] > 0).astype(bool)
+    result = sequential_attention(X, y, 3, preselected=[5], hidden=(8,), device="cpu")
+    assert result.order[0] == 5 and result.scores[0] == 1.0
+    assert set(result.order[1:].tolist()) == {2, 7}
+    assert np.isnan(result.attention_history[0]).all()
+    # Each pick happens after its own phase of training, the first after the warm-up.
+    s = result.schedule
+    assert list(result.pick_steps[1:]) == [
+        s.warmup_steps + s.steps_per_phase * (j + 1) for j in range(2)
+    ]
+
+
+def test_ensemble_of_restarts_runs_and_votes():
+    X, y, independent = redundant_problem(1, n=300)
+    result = sequential_attention(X, y, 3, n_restarts=3, epochs=60, device="cpu")
+    assert independent <= set(result.order.tolist())
+
+
+def test_schedule_rule_scales_with_data_size():
+    assert default_batch_size(50) == 50
+    assert default_batch_size(1_000) == 64
+    assert default_batch_size(1_000_000) == 1024
+    tiny = make_schedule(50, 10)
+    huge = make_schedule(1_000_000, 10)
+    assert tiny.steps_per_phase == 200 and huge.steps_per_phase == 1000
+    assert tiny.warmup_steps == 2 * tiny.steps_per_phase
+    fixed = make_schedule(1000, 4, epochs=10, batch_size=100)
+    assert fixed.total_steps == 100 and fixed.batch_size == 100
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"device": "cuda"}, "CUDA is not available"),
+        ({"device": "tpu"}, "device"),
+        ({"model": "forest"}, "model"),
+        ({"hidden": (0,)}, "hidden"),
+        ({"preselected": [99]}, "preselected"),
+        ({"n_per_step": 0}, "n_per_step"),
+        ({"class_weight": "inverse"}, "class_weight"),
+    ],
+)
+def test_bad_options_raise_seqattn_error(kwargs, message):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 5)), np.arange(30) % 2
+    with pytest.raises(SeqattnError, match=message):
+        sequential_attention(X, y, 2, epochs=1, **kwargs)
+
+
+def test_bad_data_raise_seqattn_error():
+    X = np.zeros((10, 4))
+    with pytest.raises(SeqattnError, match="1 class"):
+        sequential_attention(X, np.ones(10), 2)
+    with pytest.raises(SeqattnError, match="labels"):
+        sequential_attention(X, np.arange(9) % 2, 2)
+    with pytest.raises(SeqattnError, match="n_features_to_select"):
+        sequential_attention(X, np.arange(10) % 2, 5)
+    with pytest.raises(SeqattnError, match="between"):
+        SequentialAttentionSelector(7).fit(X, np.arange(10) % 2)
+
+
+def test_small_cpu_fit_leaves_thread_setting_alone():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 6)), np.arange(60) % 2
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        sequential_attention(X, y, 1, hidden=(4,), epochs=5, device="cpu")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -1,0 +1,93 @@
+"""seqattn.tl.sequential_attention on AnnData, including the rank_genes_groups layout."""
+
+from __future__ import annotations
+
+import anndata as ad
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+
+import seqattn
+from seqattn._errors import SeqattnError
+
+matplotlib.use("Agg")
+torch.set_num_threads(1)
+
+FAST = {"hidden": (16,)}
+
+
+@pytest.fixture
+def adata():
+    """Three groups, each marked by its own gene (g1, g4, g7), among 12 genes.
+
+    ``X`` is dense log-expression (scanpy's automatic dendrogram in the dot plot cannot
+    average a small sparse ``X``); the ``counts`` layer is sparse."""
+    rng = np.random.default_rng(0)
+    n, d = 180, 12
+    groups = np.repeat(["A", "B", "C"], n // 3)
+    X = rng.poisson(1.0, size=(n, d)).astype(np.float32)
+    for group, gene in zip("ABC", (1, 4, 7), strict=True):
+        X[groups == group, gene] += 4.0
+    obs = pd.DataFrame({"cell_type": pd.Categorical(groups)}, index=[f"c{i}" for i in range(n)])
+    var = pd.DataFrame(index=[f"g{j}" for j in range(d)])
+    a = ad.AnnData(X=np.log1p(X), obs=obs, var=var)
+    a.layers["counts"] = sp.csr_matrix(X)
+    return a
+
+
+def test_writes_var_and_uns(adata, tmp_path):
+    seqattn.tl.sequential_attention(adata, "cell_type", 3, device="cpu", **FAST)
+    var = adata.var
+    assert set(var.index[var["seqattn_selected"]]) == {"g1", "g4", "g7"}
+    assert sorted(var["seqattn_rank"].dropna()) == [1.0, 2.0, 3.0]
+    assert var["seqattn_score"].notna().sum() == 3
+    uns = adata.uns["seqattn"]
+    assert uns["params"]["groupby"] == "cell_type" and uns["params"]["n_features"] == 3
+    assert list(uns["order"]) == list(var["seqattn_rank"].dropna().sort_values().index)
+    assert uns["attention_history"].shape == (3, 12)
+    assert uns["loss_curve"].ndim == 1
+    adata.write_h5ad(tmp_path / "out.h5ad")  # everything stored is serialisable
+
+
+def test_layer_copy_and_bad_input(adata):
+    out = seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, layer="counts", key_added="sa", copy=True, device="cpu", **FAST
+    )
+    assert "sa_selected" in out.var and "sa_selected" not in adata.var
+    with pytest.raises(SeqattnError, match="obs"):
+        seqattn.tl.sequential_attention(adata, "batch", 2)
+    with pytest.raises(SeqattnError, match="layer"):
+        seqattn.tl.sequential_attention(adata, "cell_type", 2, layer="spliced")
+
+
+def test_per_group_panels_read_by_scanpy(adata, tmp_path):
+    import matplotlib.pyplot as plt
+    import scanpy as sc
+
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, key_added="markers", device="cpu", **FAST
+    )
+    table = sc.get.rank_genes_groups_df(adata, "B", key="markers")
+    assert list(table.columns) == ["names", "scores", "logfoldchanges", "pvals", "pvals_adj"]
+    assert table["names"].iloc[0] == "g4"
+    assert table["pvals"].isna().all()
+    everything = sc.get.rank_genes_groups_df(adata, None, key="markers")
+    assert set(everything["group"]) == {"A", "B", "C"}
+    assert adata.var.loc["g1", "markers_selected"]
+    sc.pl.rank_genes_groups_dotplot(adata, key="markers", show=False)
+    plt.close("all")
+    adata.write_h5ad(tmp_path / "groups.h5ad")
+
+
+def test_pbmc68k_reduced_raw(tmp_path):
+    from seqattn.datasets import pbmc68k_reduced
+
+    pbmc = pbmc68k_reduced()
+    seqattn.tl.sequential_attention(
+        pbmc, "bulk_labels", 5, use_raw=True, device="cpu", hidden=(16,), epochs=30
+    )
+    order = pbmc.uns["seqattn"]["order"]
+    assert len(order) == 5 and set(order) <= set(pbmc.raw.var_names)
