@@ -1,18 +1,42 @@
-# seqattn workflow (bootstrap): writes the bundled demo data; the full DAG
-# (preprocess -> folds -> select -> validate -> aggregate -> figures -> report)
-# replaces this as the workflow lands.
-configfile: "config/config.yaml"
+# seqattn: pick small marker panels with Sequential Attention, validate them against peers
+# under leak-free nested cross-validation, and report them.
+#
+#   data -> preprocess -> folds -> select (per fold + final) -> validate -> aggregate
+#        -> figures + summary -> report
+#
+# Configure in config/config.yaml (checked against workflow/schemas/config.schema.yaml);
+# site settings (cores, SLURM partitions, GPUs) live in profiles/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# The demo config, unless a config is given with --configfile: that one then replaces it
+# (Snakemake would otherwise merge the two and run the demo data sets too).
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+wildcard_constraints:
+    dataset="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    method="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    repeat="[0-9]+",
+    fold="[0-9]+",
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/select.smk"
+include: "workflow/rules/validate.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
-        expand("results/{dataset}/data.h5ad", dataset=config["datasets"]),
-
-
-rule bundled_data:
-    output:
-        "results/{dataset}/data.h5ad",
-    log:
-        "logs/{dataset}/bundled_data.log",
-    shell:
-        "seqattn datasets {wildcards.dataset} --out {output} > {log} 2>&1"
+        get_final_output(),

@@ -1,0 +1,365 @@
+"""The Snakemake workflow: config validation, the DAG, an end-to-end run, kill and rerun.
+
+The end-to-end tests run config/test.yaml (Mice Protein, 3 folds, 3 methods, k = 5) in a
+temporary working directory; the run is shared by the tests of this module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
+BIN = Path(sys.executable).parent
+TEST_CONFIG = REPO / "config" / "test.yaml"
+DEMO_CONFIG = REPO / "config" / "config.yaml"
+MAXQUANT_CONFIG = REPO / "config" / "maxquant.yaml"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("snakemake", path=str(BIN)) is None, reason="snakemake is not installed"
+)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # rules call `seqattn`
+    env.setdefault("CUDA_VISIBLE_DEVICES", "")
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, **kwargs):
+    """Run snakemake on the repository's Snakefile in `workdir`."""
+    cmd = [str(BIN / "snakemake"), "-s", str(SNAKEFILE), "--directory", str(workdir), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), **kwargs)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n"
+            f"{proc.stderr[-5000:]}"
+        )
+    return proc
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The `Job stats` table of a dry-run as {rule: count}."""
+    counts = {}
+    table = output.split("Job stats:", 1)[1]
+    for line in table.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def planned_jobs(output: str) -> list[tuple[str, dict[str, str]]]:
+    """(rule, wildcards) of every job a dry-run (-p) would run."""
+    jobs = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if not m:
+            continue
+        w = re.search(r"^\s+wildcards: (.*)$", block, flags=re.M)
+        wildcards = dict(kv.split("=", 1) for kv in w.group(1).split(", ")) if w else {}
+        jobs.append((m.group(1), wildcards))
+    return jobs
+
+
+def write_config(path: Path, config: dict) -> Path:
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _compare_module():
+    spec = importlib.util.spec_from_file_location(
+        "compare_results", REPO / "tests" / "slurm" / "compare_results.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---- static checks --------------------------------------------------------------------
+
+
+def test_lint_is_clean(tmp_path):
+    proc = snakemake(tmp_path, "--lint", "--configfile", str(DEMO_CONFIG), check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_snakefmt_check():
+    if shutil.which("snakefmt", path=str(BIN)) is None:
+        pytest.skip("snakefmt is not installed")
+    files = [str(SNAKEFILE), *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk")))]
+    proc = subprocess.run(
+        [str(BIN / "snakefmt"), "--check", *files], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_rules_have_log_benchmark_threads():
+    text = "\n".join(p.read_text() for p in (REPO / "workflow" / "rules").glob("*.smk"))
+    for rule in re.split(r"\n(?=rule \w+:)", text)[1:]:
+        name = re.match(r"rule (\w+):", rule).group(1)
+        for directive in ("log:", "benchmark:", "threads:", "conda:"):
+            assert directive in rule, f"rule {name} has no {directive}"
+        assert "lambda" not in rule, f"rule {name} holds a lambda; move it to common.smk"
+        assert "> {log} 2>&1" in rule, f"rule {name} does not send its output to its log"
+
+
+def test_figure_list_matches_the_plot_command():
+    from seqattn.pl import FIGURES
+
+    text = (REPO / "workflow" / "rules" / "common.smk").read_text()
+    listed = re.search(r"^FIGURES = \[(.*?)\]", text, flags=re.S | re.M).group(1)
+    assert re.findall(r'"(\w+)"', listed) == list(FIGURES)
+    for name in FIGURES:
+        assert (REPO / "workflow" / "report" / "figures" / f"{name}.rst").is_file(), name
+
+
+# ---- the config -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda c: c.update(sed=1), "'sed' was unexpected"),
+        (lambda c: c["datasets"]["mice_protein"].update(lable="class"), "'lable' was unexpected"),
+        (lambda c: c.update(ks="five"), "five"),
+        (lambda c: c["cv"].update(n_splits=1), "n_splits"),
+        (lambda c: c["methods"]["random"].update(option={}), "'option' was unexpected"),
+        (lambda c: c["datasets"]["mice_protein"].update(methods=["nope"]), "nope"),
+        (lambda c: c.update(device="gpu"), "gpu"),
+    ],
+)
+def test_config_errors_fail_before_any_job(tmp_path, edit, expected):
+    config = load(TEST_CONFIG)
+    edit(config)
+    path = write_config(tmp_path / "bad.yaml", config)
+    proc = snakemake(tmp_path, "-n", "--configfile", str(path), check=False)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert expected in out, out[-2000:]
+    assert "Job stats" not in out
+    assert not (tmp_path / "results").exists()
+
+
+def test_configfile_replaces_the_demo_config(tmp_path):
+    proc = snakemake(tmp_path, "-n", "--configfile", str(TEST_CONFIG))
+    jobs = planned_jobs(proc.stdout)
+    assert {w.get("dataset") for _, w in jobs if w} == {"mice_protein"}
+
+
+# ---- the DAG --------------------------------------------------------------------------
+
+
+def test_dry_run_default_config(tmp_path):
+    config = load(DEMO_CONFIG)
+    proc = snakemake(tmp_path, "-n", "--configfile", str(DEMO_CONFIG))
+    counts = job_counts(proc.stdout)
+    n_data = len(config["datasets"])
+    n_methods = len(config["methods"])
+    n_folds = config["cv"]["n_splits"] * config["cv"]["n_repeats"]
+    assert n_methods >= 5 and "sequential_attention" in config["methods"]
+    assert sorted(config["ks"]) == [5, 10, 20]
+    assert counts["select"] == n_data * n_methods * n_folds
+    assert counts["validate"] == n_data * n_methods * n_folds
+    assert counts["select_final"] + counts["select_final_attention"] == n_data * n_methods
+    assert counts["select_final_attention"] == n_data
+    for rule in ("bundled_data", "preprocess", "folds", "aggregate"):
+        assert counts[rule] == n_data
+    for rule in ("figures", "summary"):
+        if rule in counts:
+            assert counts[rule] == n_data
+
+
+def test_dry_run_multi_dataset_config(tmp_path):
+    """Three data sets (bundled h5ad and a MaxQuant study), a method subset, a cv override."""
+    config = load(DEMO_CONFIG)
+    nafld = load(MAXQUANT_CONFIG)["datasets"]["nafld_plasma"]
+    for key in ("path", "sample_sheet"):
+        nafld[key] = str(REPO / nafld[key])
+    nafld["methods"] = ["sequential_attention", "random"]
+    nafld["cv"] = {"n_splits": 4}  # keeps the global n_repeats
+    config["datasets"]["nafld_plasma"] = nafld
+    config["cv"] = {"n_splits": 5, "n_repeats": 2}
+    config["methods"]["sequential_attention"]["options"] = {"hidden": [16]}
+    path = write_config(tmp_path / "multi.yaml", config)
+    proc = snakemake(tmp_path, "-n", "-p", "--configfile", str(path))
+    jobs = planned_jobs(proc.stdout)
+    selects = [w for rule, w in jobs if rule == "select"]
+    nafld_selects = [w for w in selects if w["dataset"] == "nafld_plasma"]
+    assert {w["method"] for w in nafld_selects} == {"sequential_attention", "random"}
+    assert {(w["repeat"], w["fold"]) for w in nafld_selects} == {
+        (str(r), str(f)) for r in range(2) for f in range(4)
+    }
+    mice_selects = [w for w in selects if w["dataset"] == "mice_protein"]
+    assert len(mice_selects) == len(config["methods"]) * 2 * 5
+    assert {w["dataset"] for w in selects} == set(config["datasets"])
+    assert "--format maxquant" in proc.stdout and "--sample-sheet" in proc.stdout
+    assert "--option 'hidden=[16]'" in proc.stdout
+
+
+# ---- end to end -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """config/test.yaml run to the end in a fresh working directory."""
+    workdir = tmp_path_factory.mktemp("workflow") / "run"
+    workdir.mkdir()
+    start = time.monotonic()
+    snakemake(workdir, "--cores", "2", "--configfile", str(TEST_CONFIG))
+    print(f"tiny config: {time.monotonic() - start:.0f} s")
+    return workdir
+
+
+@pytest.mark.slow
+def test_end_to_end_outputs(tiny_run):
+    config = load(TEST_CONFIG)
+    res = tiny_run / "results" / "mice_protein"
+    n_folds = config["cv"]["n_splits"]
+    for name in ("data.h5ad", "folds.tsv"):
+        assert (res / name).is_file()
+    for method in config["methods"]:
+        assert (res / "panels" / method / "all.tsv").is_file()
+        for f in range(n_folds):
+            assert (res / "panels" / method / f"r0_f{f}.tsv").is_file()
+            assert (res / "panels" / method / f"r0_f{f}.json").is_file()
+            assert (res / "metrics" / method / f"r0_f{f}.tsv").is_file()
+            assert (res / "metrics" / method / f"r0_f{f}.predictions.tsv").is_file()
+    assert (res / "panels" / "sequential_attention" / "all.attention.tsv").is_file()
+    assert (res / "summary.md").is_file()
+    for name in ("accuracy_vs_k", "attention_trajectory", "panel_heatmap"):
+        for ext in ("png", "pdf"):
+            assert (res / "figures" / f"{name}.{ext}").stat().st_size > 1000
+    for table in (
+        "metrics",
+        "summary",
+        "paired",
+        "selection_frequency",
+        "stability",
+        "method_similarity",
+        "predictions",
+    ):
+        assert (res / "tables" / f"{table}.tsv").is_file(), table
+    # every job logged, every job benchmarked
+    logs = list((tiny_run / "logs" / "mice_protein").rglob("*.log"))
+    assert len(logs) >= 3 * len(config["methods"]) * n_folds
+    assert list((tiny_run / "logs" / "benchmarks").rglob("*.tsv"))
+    # provenance in every panel sidecar
+    import json
+
+    meta = json.loads((res / "panels" / "sequential_attention" / "r0_f0.json").read_text())
+    assert meta["seed"] == config["seed"]
+    assert meta["device"] == "cpu"
+    assert {"seqattn", "torch", "scikit-learn"} <= set(meta["versions"])
+
+
+@pytest.mark.slow
+def test_sequential_attention_beats_random_at_k5(tiny_run):
+    summary = pd.read_csv(tiny_run / "results/mice_protein/tables/summary.tsv", sep="\t")
+    rows = summary[
+        (summary["k"] == 5)
+        & (summary["metric"] == "balanced_accuracy")
+        & (summary["classifier"] == "logreg")
+    ].set_index("method")["mean"]
+    assert rows["sequential_attention"] > rows["random"], rows.to_dict()
+
+
+@pytest.mark.slow
+def test_report_builds(tiny_run):
+    snakemake(tiny_run, "--configfile", str(TEST_CONFIG), "--report", "report.html")
+    html = (tiny_run / "report.html").read_text(errors="replace")
+    assert len(html) > 10_000 and "sequential_attention" in html
+
+
+@pytest.mark.slow
+def test_changing_one_method_reruns_only_that_method(tiny_run, tmp_path):
+    config = load(TEST_CONFIG)
+    config["methods"]["random"]["options"] = {"unused_option": 1}
+    path = write_config(tmp_path / "edited.yaml", config)
+    proc = snakemake(tiny_run, "-n", "-p", "--configfile", str(path))
+    jobs = planned_jobs(proc.stdout)
+    per_method = {(rule, w.get("method")) for rule, w in jobs if "method" in w}
+    assert per_method, proc.stdout[-2000:]
+    assert {method for _, method in per_method} == {"random"}
+    assert {rule for rule, _ in per_method} == {"select", "select_final", "validate"}
+    others = {rule for rule, w in jobs if "method" not in w}
+    assert others <= {"aggregate", "figures", "summary", "all"}, others
+    # adding a method runs only the new method's jobs (and the aggregation)
+    config = load(TEST_CONFIG)
+    config["methods"]["variance"] = {}
+    path = write_config(tmp_path / "added.yaml", config)
+    jobs = planned_jobs(snakemake(tiny_run, "-n", "-p", "--configfile", str(path)).stdout)
+    assert {w["method"] for _, w in jobs if "method" in w} == {"variance"}
+    assert {rule for rule, w in jobs if "method" not in w} <= {
+        "aggregate",
+        "figures",
+        "summary",
+        "all",
+    }
+    # and the unchanged config has nothing left to do
+    proc = snakemake(tiny_run, "-n", "--configfile", str(TEST_CONFIG))
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_kill_during_selection_then_rerun_incomplete(tiny_run, tmp_path):
+    """SIGKILL the whole run mid-selection; --rerun-incomplete completes it identically.
+
+    The second, independent run also shows that the same seed gives identical panels.
+    """
+    workdir = tmp_path / "killed"
+    workdir.mkdir()
+    cmd = [
+        str(BIN / "snakemake"),
+        "-s",
+        str(SNAKEFILE),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "2",
+        "--configfile",
+        str(TEST_CONFIG),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(),
+        start_new_session=True,
+    )
+    select_logs = workdir / "logs" / "mice_protein" / "select"
+    deadline = time.monotonic() + 600
+    try:
+        while not (select_logs.is_dir() and any(select_logs.rglob("*.log"))):
+            assert proc.poll() is None, "the run ended before any selection started"
+            assert time.monotonic() < deadline, "no selection job started"
+            time.sleep(0.2)
+        time.sleep(1.0)  # inside the selection step
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # snakemake and its running jobs
+        proc.wait()
+    assert not (workdir / "results/mice_protein/tables/summary.tsv").exists()
+    # a SIGKILLed snakemake cannot remove its lock: release it, then finish the run
+    snakemake(workdir, "--unlock", "--configfile", str(TEST_CONFIG))
+    snakemake(workdir, "--cores", "2", "--rerun-incomplete", "--configfile", str(TEST_CONFIG))
+    problems = _compare_module().compare(tiny_run / "results", workdir / "results")
+    assert problems == []

@@ -1,0 +1,51 @@
+rule aggregate:
+    input:
+        unpack(get_aggregate_input),
+    output:
+        metrics="results/{dataset}/tables/metrics.tsv",
+        predictions="results/{dataset}/tables/predictions.tsv",
+        summary=report(
+            "results/{dataset}/tables/summary.tsv",
+            caption="../report/summary.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
+        paired=report(
+            "results/{dataset}/tables/paired.tsv",
+            caption="../report/paired.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
+        selection_frequency=report(
+            "results/{dataset}/tables/selection_frequency.tsv",
+            caption="../report/selection_frequency.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
+        stability=report(
+            "results/{dataset}/tables/stability.tsv",
+            caption="../report/stability.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
+        method_similarity=report(
+            "results/{dataset}/tables/method_similarity.tsv",
+            caption="../report/method_similarity.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
+    log:
+        "logs/{dataset}/aggregate.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/aggregate.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    params:
+        reference=get_reference_args,
+        out_dir=output_dir,
+    shell:
+        "seqattn aggregate --dataset {wildcards.dataset} --metrics {input.metrics}"
+        " --panels {input.panels} --final-panels {input.final_panels}"
+        " --predictions {input.predictions} {params.reference}"
+        " --out-dir {params.out_dir} > {log} 2>&1"

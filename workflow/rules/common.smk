@@ -1,0 +1,336 @@
+"""Config validation and every helper the rules use (input functions, params, resources).
+
+Rules stay declarative: anything computed from the config lives here.
+"""
+
+import hashlib
+import json
+import os
+import shlex
+
+import yaml
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+
+def _check_config():
+    """Cross-references the schema cannot express; fail before any job runs."""
+    known = set(config["methods"])
+    for dataset, section in config["datasets"].items():
+        unknown = [m for m in section.get("methods", []) if m not in known]
+        if unknown:
+            raise WorkflowError(
+                f"config: datasets.{dataset}.methods names {unknown}, which are not under "
+                f"`methods` (known: {sorted(known)})"
+            )
+
+
+_check_config()
+
+DATASETS = list(config["datasets"])
+
+
+# ---- small accessors ------------------------------------------------------------------
+
+
+def _dataset(wildcards):
+    return config["datasets"][wildcards.dataset]
+
+
+def dataset_methods(dataset):
+    """Methods run on `dataset`: its own `methods` list, else every configured method."""
+    return list(config["datasets"][dataset].get("methods", config["methods"]))
+
+
+def dataset_cv(dataset):
+    cv = {"n_splits": 5, "n_repeats": 1}
+    cv.update(config.get("cv") or {})
+    cv.update(config["datasets"][dataset].get("cv") or {})
+    return cv
+
+
+def fold_ids(dataset):
+    """(repeat, fold) of every outer fold; repeats and folds count from 0."""
+    cv = dataset_cv(dataset)
+    return [(r, f) for r in range(cv["n_repeats"]) for f in range(cv["n_splits"])]
+
+
+def method_device(method):
+    return config["methods"][method].get("device") or config.get("device", "auto")
+
+
+def _quote(args):
+    return " ".join(shlex.quote(str(a)) for a in args)
+
+
+def _option_args(options):
+    """`--option key=value` per entry, written so the CLI's YAML parsing gives `value` back.
+
+    Plain strings stay plain (`impute=median`); anything else, and strings YAML would read
+    as another type (`"yes"`, `"1"`), is written as JSON, which is YAML too.
+    """
+    args = []
+    for key, value in (options or {}).items():
+        plain = isinstance(value, str) and yaml.safe_load(value) == value
+        text = value if plain else json.dumps(value)
+        args += ["--option", f"{key}={text}"]
+    return args
+
+
+# ---- the bundled data and preprocessing -----------------------------------------------
+
+
+def get_bundled_name(wildcards):
+    section = _dataset(wildcards)
+    if "bundled" not in section:
+        raise WorkflowError(f"data set {wildcards.dataset!r} is not a bundled data set")
+    return section["bundled"]
+
+
+def get_preprocess_input(wildcards):
+    section = _dataset(wildcards)
+    inputs = {}
+    if "bundled" in section:
+        inputs["data"] = f"results/{wildcards.dataset}/raw.h5ad"
+    else:
+        inputs["data"] = section["path"]
+    if section.get("sample_sheet"):
+        inputs["sample_sheet"] = section["sample_sheet"]
+    return inputs
+
+
+def get_preprocess_args(wildcards):
+    """Every `seqattn preprocess` flag the data set's config section sets."""
+    section = _dataset(wildcards)
+    fmt = "h5ad" if "bundled" in section else section.get("format", "auto")
+    args = ["--label", section["label"], "--format", fmt]
+    args += ["--preset", section.get("preset", "zscore")]
+    for key, flag in [
+        ("sample_sheet", "--sample-sheet"),
+        ("sample_column", "--sample-column"),
+        ("group", "--group"),
+        ("batch", "--batch"),
+        ("samples_as", "--samples-as"),
+    ]:
+        if section.get(key):
+            args += [flag, section[key]]
+    args += _option_args(section.get("options"))
+    return _quote(args)
+
+
+def get_label(wildcards):
+    return _dataset(wildcards)["label"]
+
+
+def get_folds_args(wildcards):
+    section = _dataset(wildcards)
+    cv = dataset_cv(wildcards.dataset)
+    args = ["--label", section["label"]]
+    if section.get("group"):
+        args += ["--group", section["group"]]
+    args += ["--n-splits", cv["n_splits"], "--n-repeats", cv["n_repeats"]]
+    args += ["--seed", config.get("seed", 0)]
+    return _quote(args)
+
+
+# ---- selection ------------------------------------------------------------------------
+
+
+def get_ks():
+    return _quote(sorted(config.get("ks", [5, 10, 20])))
+
+
+def config_hash(dataset, method):
+    """Short hash of everything that decides one data set x method selection.
+
+    It covers the data set's section (without its `methods` list, so adding a method never
+    reruns the others), the method's section, ks, cv, seed and device; it travels to the
+    panel's JSON sidecar and, being a param, reruns exactly the jobs whose config changed.
+    """
+    section = {k: v for k, v in config["datasets"][dataset].items() if k != "methods"}
+    payload = {
+        "dataset": [dataset, section],
+        "method": [method, config["methods"][method]],
+        "ks": sorted(config.get("ks", [5, 10, 20])),
+        "cv": dataset_cv(dataset),
+        "seed": config.get("seed", 0),
+        "device": method_device(method),
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def get_select_args(wildcards):
+    """Method options, device and seed of one selection job."""
+    method = wildcards.method
+    args = _option_args(config["methods"][method].get("options"))
+    args += ["--device", method_device(method), "--seed", config.get("seed", 0)]
+    return _quote(args)
+
+
+def get_config_hash(wildcards):
+    return config_hash(wildcards.dataset, wildcards.method)
+
+
+def get_select_gpus(wildcards):
+    """One GPU (the standard `gpu` resource) when the method's device is CUDA, else none."""
+    return 1 if method_device(wildcards.method).startswith("cuda") else 0
+
+
+# ---- validation and aggregation -------------------------------------------------------
+
+
+def get_validate_args(wildcards):
+    args = ["--classifiers", *config.get("classifiers", ["logreg", "rf", "knn"])]
+    args += ["--seed", config.get("seed", 0)]
+    return _quote(args)
+
+
+def _per_fold(dataset, pattern):
+    return [
+        pattern.format(dataset=dataset, method=m, repeat=r, fold=f)
+        for m in dataset_methods(dataset)
+        for r, f in fold_ids(dataset)
+    ]
+
+
+def get_aggregate_input(wildcards):
+    d = wildcards.dataset
+    return {
+        "metrics": _per_fold(
+            d, "results/{dataset}/metrics/{method}/r{repeat}_f{fold}.tsv"
+        ),
+        "predictions": _per_fold(
+            d, "results/{dataset}/metrics/{method}/r{repeat}_f{fold}.predictions.tsv"
+        ),
+        "panels": _per_fold(
+            d, "results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv"
+        ),
+        "final_panels": [f"results/{d}/panels/{m}/all.tsv" for m in dataset_methods(d)],
+    }
+
+
+def get_reference_args(wildcards):
+    reference = config.get("reference", "sequential_attention")
+    if reference in dataset_methods(wildcards.dataset):
+        return _quote(["--reference", reference])
+    return ""
+
+
+# ---- figures and summary --------------------------------------------------------------
+
+# The figures `seqattn plot all` writes (seqattn.pl.FIGURES; a test keeps the two equal).
+# Listed here, not imported, so the workflow parses without seqattn installed (--sdm conda).
+FIGURES = [
+    "accuracy_vs_k",
+    "attention_trajectory",
+    "panel_heatmap",
+    "panel_dotplot",
+    "marker_violins",
+    "selection_frequency",
+    "stability",
+    "method_similarity",
+    "embedding",
+    "confusion",
+    "cost",
+    "qc",
+]
+
+
+def _figure_png(name):
+    return report(
+        f"results/{{dataset}}/figures/{name}.png",
+        caption=f"../report/figures/{name}.rst",
+        category="{dataset}",
+        subcategory="Figures",
+    )
+
+
+def figure_outputs():
+    """Every figure as PNG (in the report, with its caption) and PDF."""
+    pngs = [_figure_png(name) for name in FIGURES]
+    return pngs + [f"results/{{dataset}}/figures/{name}.pdf" for name in FIGURES]
+
+
+def headline_method(dataset):
+    """The method the figures and summary page are about: the reference when it ran."""
+    reference = config.get("reference", "sequential_attention")
+    methods = dataset_methods(dataset)
+    return reference if reference in methods else methods[0]
+
+
+def get_figures_input(wildcards):
+    d = wildcards.dataset
+    method = headline_method(d)
+    inputs = {
+        "data": f"results/{d}/data.h5ad",
+        "summary": f"results/{d}/tables/summary.tsv",
+        "panel": f"results/{d}/panels/{method}/all.tsv",
+    }
+    if method == "sequential_attention":
+        inputs["attention"] = f"results/{d}/panels/{method}/all.attention.tsv"
+    return inputs
+
+
+def get_figures_args(wildcards):
+    section = _dataset(wildcards)
+    args = ["--method", headline_method(wildcards.dataset), "--label", section["label"]]
+    if section.get("batch"):  # the embedding's second colouring
+        args += ["--group", section["batch"]]
+    return _quote(args)
+
+
+def get_summary_args(wildcards):
+    section = _dataset(wildcards)
+    args = ["--dataset", wildcards.dataset, "--label", section["label"]]
+    args += ["--method", headline_method(wildcards.dataset)]
+    return _quote(args)
+
+
+def tables_dir(wildcards, input):
+    """The tables folder, from the summary table among the inputs."""
+    return os.path.dirname(input.summary)
+
+
+def figures_dir(wildcards, input):
+    return os.path.dirname(input.figures)
+
+
+def output_dir(wildcards, output):
+    """The folder of the rule's (first) output: --out-dir of aggregate and figures."""
+    return os.path.dirname(output[0])
+
+
+# ---- final targets --------------------------------------------------------------------
+
+TABLES = [
+    "metrics",
+    "summary",
+    "paired",
+    "selection_frequency",
+    "stability",
+    "method_similarity",
+    "predictions",
+]
+
+
+def final_panels(dataset):
+    out = []
+    for method in dataset_methods(dataset):
+        out.append(f"results/{dataset}/panels/{method}/all.tsv")
+        if method == "sequential_attention":
+            out.append(f"results/{dataset}/panels/{method}/all.attention.tsv")
+    return out
+
+
+def get_final_output():
+    out = []
+    for dataset in DATASETS:
+        out += [f"results/{dataset}/tables/{t}.tsv" for t in TABLES]
+        out += final_panels(dataset)
+        out += [f"results/{dataset}/figures/{name}.png" for name in FIGURES]
+        out.append(f"results/{dataset}/summary.md")
+    return out

@@ -1,0 +1,47 @@
+rule figures:
+    input:
+        unpack(get_figures_input),
+    output:
+        figure_outputs(),
+    log:
+        "logs/{dataset}/figures.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/figures.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    params:
+        args=get_figures_args,
+        tables=tables_dir,
+        out_dir=output_dir,
+    shell:
+        "seqattn plot all --tables {params.tables} --data {input.data} {params.args}"
+        " --formats png,pdf --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule summary:
+    input:
+        data="results/{dataset}/data.h5ad",
+        summary="results/{dataset}/tables/summary.tsv",
+        figures="results/{dataset}/figures/accuracy_vs_k.png",
+    output:
+        report(
+            "results/{dataset}/summary.md",
+            caption="../report/summary_page.rst",
+            category="{dataset}",
+            subcategory="Summary",
+        ),
+    log:
+        "logs/{dataset}/summary.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/summary.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    params:
+        args=get_summary_args,
+        tables=tables_dir,
+        figures=figures_dir,
+    shell:
+        "seqattn summary --tables {params.tables} --data {input.data} {params.args}"
+        " --figures {params.figures} --out {output} > {log} 2>&1"

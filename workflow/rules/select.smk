@@ -1,0 +1,82 @@
+rule select:
+    input:
+        data="results/{dataset}/data.h5ad",
+        folds="results/{dataset}/folds.tsv",
+    output:
+        panel="results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv",
+        meta="results/{dataset}/panels/{method}/r{repeat}_f{fold}.json",
+    log:
+        "logs/{dataset}/select/{method}/r{repeat}_f{fold}.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/select/{method}/r{repeat}_f{fold}.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    resources:
+        gpu=get_select_gpus,
+    params:
+        label=get_label,
+        ks=get_ks(),
+        args=get_select_args,
+        # hash of this data set's and method's config (a rerun trigger; to be recorded in
+        # the sidecar once `seqattn select` takes --config-hash)
+        config_hash=get_config_hash,
+    shell:
+        "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
+        " --ks {params.ks} --folds {input.folds} --repeat {wildcards.repeat}"
+        " --fold {wildcards.fold} {params.args} --dataset {wildcards.dataset}"
+        " --threads {threads} --out {output.panel} > {log} 2>&1"
+
+
+# The final panel: the method fitted on every sample (what a lab takes to the bench).
+rule select_final:
+    input:
+        data="results/{dataset}/data.h5ad",
+    output:
+        panel=report(
+            "results/{dataset}/panels/{method}/all.tsv",
+            caption="../report/final_panel.rst",
+            category="{dataset}",
+            subcategory="Final panels",
+            labels={"method": "{method}"},
+        ),
+        meta="results/{dataset}/panels/{method}/all.json",
+    log:
+        "logs/{dataset}/select/{method}/all.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/select/{method}/all.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    resources:
+        gpu=get_select_gpus,
+    params:
+        label=get_label,
+        ks=get_ks(),
+        args=get_select_args,
+        # hash of this data set's and method's config (a rerun trigger; to be recorded in
+        # the sidecar once `seqattn select` takes --config-hash)
+        config_hash=get_config_hash,
+    shell:
+        "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
+        " --ks {params.ks} {params.args} --dataset {wildcards.dataset}"
+        " --threads {threads} --out {output.panel} > {log} 2>&1"
+
+
+# Sequential Attention's final panel also keeps the attention weights of every step.
+use rule select_final as select_final_attention with:
+    output:
+        panel=report(
+            "results/{dataset}/panels/{method}/all.tsv",
+            caption="../report/final_panel.rst",
+            category="{dataset}",
+            subcategory="Final panels",
+            labels={"method": "{method}"},
+        ),
+        meta="results/{dataset}/panels/{method}/all.json",
+        attention="results/{dataset}/panels/{method}/all.attention.tsv",
+    wildcard_constraints:
+        method="sequential_attention",
+
+
+ruleorder: select_final_attention > select_final
