@@ -479,3 +479,14 @@ def test_folds_command_groups_mice_by_mouse(tmp_path, mice):
     folds["mouse"] = folds["sample"].str.split("_").str[0]
     assert (folds.groupby(["repeat", "mouse"])["fold"].nunique() == 1).all()
     assert len(folds) == 2 * mice.n_obs
+
+
+def test_select_records_config_hash_and_seed_in_sidecar(toy, tmp_path):
+    out = tmp_path / "all.tsv"
+    code = main(
+        ["select", toy, "--label", "cls", "--method", "anova", "--k", "3",
+         "--config-hash", "abc123", "--seed", "4", "--no-warmup", "--out", str(out)]
+    )
+    assert code == 0
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["config_hash"] == "abc123" and meta["seed"] == 4 and "versions" in meta

@@ -66,6 +66,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_threads_argument(p)
     p.add_argument("--dataset", default=None, help="data set name recorded in the sidecar")
+    p.add_argument(
+        "--config-hash",
+        default=None,
+        help="hash of the workflow config behind this run, recorded in the sidecar",
+    )
     p.add_argument("--out", required=True, help="output panel table (.tsv or .parquet)")
     p.set_defaults(func=run)
 
@@ -100,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
         return_attention=True,
         warmup=not args.no_warmup,
     )
-    meta.update(dataset=dataset_of(args, adata), data=str(args.data), folds_table=args.folds)
+    meta.update(
+        dataset=dataset_of(args, adata),
+        data=str(args.data),
+        folds_table=args.folds,
+        config_hash=args.config_hash,
+    )
     # sidecar and attention first, panel last: a complete panel implies complete companions
     write_text(to_json(meta), sidecar_path(args.out))
     if attention is not None:

@@ -18,14 +18,15 @@ rule select:
         label=get_label,
         ks=get_ks(),
         args=get_select_args,
-        # hash of this data set's and method's config (a rerun trigger; to be recorded in
-        # the sidecar once `seqattn select` takes --config-hash)
+        # hash of this data set's and method's config: a rerun trigger, recorded in the
+        # panel's .json sidecar
         config_hash=get_config_hash,
     shell:
         "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
         " --ks {params.ks} --folds {input.folds} --repeat {wildcards.repeat}"
         " --fold {wildcards.fold} {params.args} --dataset {wildcards.dataset}"
-        " --threads {threads} --out {output.panel} > {log} 2>&1"
+        " --config-hash {params.config_hash} --threads {threads}"
+        " --out {output.panel} > {log} 2>&1"
 
 
 # The final panel: the method fitted on every sample (what a lab takes to the bench).
@@ -54,13 +55,14 @@ rule select_final:
         label=get_label,
         ks=get_ks(),
         args=get_select_args,
-        # hash of this data set's and method's config (a rerun trigger; to be recorded in
-        # the sidecar once `seqattn select` takes --config-hash)
+        # hash of this data set's and method's config: a rerun trigger, recorded in the
+        # panel's .json sidecar
         config_hash=get_config_hash,
     shell:
         "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
         " --ks {params.ks} {params.args} --dataset {wildcards.dataset}"
-        " --threads {threads} --out {output.panel} > {log} 2>&1"
+        " --config-hash {params.config_hash} --threads {threads}"
+        " --out {output.panel} > {log} 2>&1"
 
 
 # Sequential Attention's final panel also keeps the attention weights of every step.
