@@ -170,6 +170,7 @@ def main() -> None:
     if args.case:
         print(json.dumps(case(args.case, args.threads)))
         return
+    load_before = os.getloadavg()[0]
     rows = []
     for name in args.cases:
         proc = subprocess.run(
@@ -183,6 +184,8 @@ def main() -> None:
     peak = next((r["gflops_2048"] for r in rows if r["case"] == "matmul"), None)
     print(f"\nmachine: {_cpu_model()}, {os.cpu_count()} cores, {args.threads} torch threads")
     print(f"date: {date.today().isoformat()}")
+    # Other processes on the machine change every number here: report the load.
+    print(f"1-min load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     if peak:
         print(f"dense float32 matmul (2048^3): {peak} GFLOP/s\n")
     print(
