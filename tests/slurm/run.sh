@@ -6,7 +6,8 @@
 # 1. installs Debian's slurm-wlm and munge when missing (apt-get);
 # 2. writes a private munge key and a one-node slurm.conf for this machine on 127.0.0.1
 #    (CPUs and memory from `slurmd -C`, partitions `cpu` and `gpu` as in profiles/slurm),
-#    all under one temporary directory, on free ports; nothing in /etc is changed;
+#    all under one temporary directory, on free ports; nothing in /etc is changed (the
+#    config is linked at /run/slurm/conf/slurm.conf while the test runs, see below);
 # 3. starts munged, slurmctld and slurmd (their pids recorded);
 # 4. runs config/test.yaml with `snakemake --profile profiles/slurm` plus local overrides:
 #    what a cluster without accounting needs (--slurm-status-command squeue
@@ -14,12 +15,13 @@
 #    so the panels can be compared exactly), faster status polling;
 # 5. checks that every job ran as a SLURM job (a SLURM job id per job in the log, each
 #    COMPLETED in squeue) and that the result tables equal a local run of the same config;
-# 6. stops the daemons it started, by pid (also on failure), and removes the directory.
+# 6. cancels any job of its cluster still queued (on failure), stops the daemons it
+#    started, by pid (also on failure), and removes the directory.
 #
 # Environment: SEQATTN_PYTHON_BIN (default .venv/bin), SLURM_TEST_CONFIG (default
-# config/test.yaml), KEEP_SLURM_DIR=1 to keep the
-# temporary directory (logs) for inspection, LOCAL_RESULTS=DIR to reuse a finished local
-# run of config/test.yaml instead of running it again.
+# config/test.yaml), KEEP_SLURM_DIR=1 to keep the temporary directory (logs),
+# LOCAL_RESULTS=DIR to compare with a finished local run of the same config instead of
+# running one. Takes about 8 minutes on 2 idle cores (6 through SLURM, 2 locally).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -48,8 +50,13 @@ PIDS=()
 
 cleanup() {
     local rc=$?
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
+    if [ "${#PIDS[@]}" -gt 1 ]; then    # our slurmctld runs: cancel what is left, by job id
+        squeue -h -o %i 2>/dev/null | xargs -r scancel 2>/dev/null || true
+        sleep 1
+    fi
+    # slurmd, slurmctld, then munged (the SLURM daemons authenticate until they exit)
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill "${PIDS[$i]}" 2>/dev/null || true
     done
     for pid in "${PIDS[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
