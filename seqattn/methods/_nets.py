@@ -46,3 +46,19 @@ def minibatches(n: int, batch_size: int, device: Any) -> Iterator[Any]:
     perm = torch.randperm(n).to(device)
     n_batches = max(1, round(n / batch_size))
     yield from torch.tensor_split(perm, n_batches)
+
+
+def training_tensors(method: str, device: str, X: Any, y: Any) -> tuple[Any, Any, Any, Any]:
+    """``(torch device, standardised X tensor, label codes tensor, classes)`` for a fit.
+
+    Dense float64 X is standardised with its own column means and sds (the training fold's:
+    the method only ever sees training samples); labels need at least one sample a class.
+    """
+    import torch
+
+    from seqattn.methods._prep import dense, encode_labels, standardize, torch_device
+
+    dev = torch_device(method, device)
+    codes, classes = encode_labels(y, method, min_per_class=1)
+    Xt = torch.as_tensor(standardize(dense(X, method)), device=dev)
+    return dev, Xt, torch.as_tensor(codes, device=dev), classes

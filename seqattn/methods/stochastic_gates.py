@@ -16,13 +16,9 @@ import numpy as np
 
 from seqattn._errors import SeqattnError
 from seqattn.methods._base import SelectionMethod, register
-from seqattn.methods._nets import check_hidden, minibatches, mlp
+from seqattn.methods._nets import check_hidden, minibatches, mlp, training_tensors
 from seqattn.methods._prep import (
     check_positive,
-    dense,
-    encode_labels,
-    standardize,
-    torch_device,
     torch_seeded,
 )
 
@@ -118,10 +114,7 @@ class StochasticGates(SelectionMethod):
         import torch
         from torch import nn
 
-        device = torch_device(self.name, self.device)
-        codes, classes = encode_labels(y, self.name, min_per_class=1)
-        Xt = torch.as_tensor(standardize(dense(X, self.name)), device=device)
-        yt = torch.as_tensor(codes, device=device)
+        device, Xt, yt, classes = training_tensors(self.name, self.device, X, y)
         n, d = Xt.shape
         auto = self.lam == "auto"
         lam = 0.0 if auto else self.lam

@@ -82,7 +82,5 @@ class MutualInfoPanel(SelectionMethod):
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         from sklearn.feature_selection import mutual_info_classif
 
-        mi = mutual_info_classif(
-            X, y, n_neighbors=self.n_neighbors, random_state=random_state
-        )
+        mi = mutual_info_classif(X, y, n_neighbors=self.n_neighbors, random_state=random_state)
         return ranking_to_panel(mi, k)
