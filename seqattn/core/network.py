@@ -90,10 +90,6 @@ class AttentionEnsemble(nn.Module):
         masked = self.logits.masked_fill(selected, float("-inf"))
         return torch.softmax(masked, dim=1)
 
-    def multipliers(self, selected: torch.Tensor, n_unselected: int) -> torch.Tensor:
-        """Input multiplier per restart and feature, shape (R, d) (see class notes)."""
-        return torch.where(selected, 1.0, self.attention(selected) * math.sqrt(n_unselected))
-
     def forward(self, x: torch.Tensor, multipliers: torch.Tensor) -> torch.Tensor:
         """Outputs of every restart, shape (R, batch, n_outputs).
 

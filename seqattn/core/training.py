@@ -24,7 +24,9 @@ Design choices (each checked on the synthetic problems in ``tests/test_core.py``
 
 The loop keeps the data as one tensor on the device, indexes mini-batches through a
 permutation and never synchronises with the host inside a phase (losses are written into
-a device tensor and read once at the end).
+a device tensor and read once at the end). Each step's forward and backward are written
+out by hand (:mod:`seqattn.core.backprop`, checked against autograd in the tests), so a
+step is a few matrix products and no autograd graph.
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from seqattn._errors import SeqattnError
-from seqattn.core.data import FeatureSource, Targets, encode_targets
+from seqattn.core.backprop import PhaseMask, train_step
+from seqattn.core.data import FeatureSource, encode_targets
 from seqattn.core.device import resolve_device
 from seqattn.core.network import AttentionEnsemble
 from seqattn.core.optim import SharedScaleAdam
@@ -164,19 +166,6 @@ def _threads_for(device: torch.device, flops_per_step: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _loss(out: torch.Tensor, yb: torch.Tensor, targets: Targets) -> torch.Tensor:
-    """Sum over restarts of each restart's mean loss (restarts train independently)."""
-    restarts, batch, outputs = out.shape
-    if targets.task == "classification":
-        labels = yb if restarts == 1 else yb.repeat(restarts)
-        mean = F.cross_entropy(
-            out.reshape(restarts * batch, outputs), labels, weight=targets.class_weight
-        )
-    else:
-        mean = F.mse_loss(out.squeeze(-1), yb.expand(restarts, batch))
-    return mean * restarts
-
-
 def sequential_attention(
     X: Any,
     y: Any,
@@ -279,25 +268,20 @@ def sequential_attention(
     final_attention = np.full(d, np.nan, dtype=np.float32)
     step = 0
 
-    def train(n_steps: int, attention_opt: torch.optim.Optimizer | None, n_unselected: int):
+    def train(n_steps: int, attention_opt: torch.optim.Optimizer | None):
         nonlocal step
+        # Warm-up (no attention optimiser): every feature at weight 1, so the network
+        # learns from all of them; in a phase the logits train with the network.
+        phase = None if attention_opt is None else PhaseMask.build(selected, source.inv_sd)
         for _ in range(n_steps):
             index = batches.next()
-            xb = source.batch(index)
-            if attention_opt is None:
-                # Warm-up: every feature at weight 1, so the network learns from all of them.
-                mult = source.inv_sd
-            else:
-                mult = net.multipliers(selected, n_unselected) * source.inv_sd
-            loss = _loss(net(xb, mult), targets.values[index], targets)
-            net_opt.zero_grad(set_to_none=True)
-            if attention_opt is not None:
-                attention_opt.zero_grad(set_to_none=True)
-            loss.backward()
+            loss = train_step(
+                net, source.batch(index), targets.values[index], targets, source.inv_sd, phase
+            )
             net_opt.step()
             if attention_opt is not None:
                 attention_opt.step()
-            losses[step] = loss.detach() / net.n_restarts
+            losses[step] = loss  # divided by the restarts once, at the end
             step += 1
 
     from tqdm.auto import tqdm
@@ -315,7 +299,7 @@ def sequential_attention(
         ) as bar,
     ):
         bar.set_postfix_str("warm-up")
-        train(schedule.warmup_steps, None, d - len(forced))
+        train(schedule.warmup_steps, None)
         bar.update()
         for n_pick in schedule.picks:
             n_unselected = d - len(order)
@@ -324,7 +308,7 @@ def sequential_attention(
             if n_unselected > n_pick:
                 # A fresh optimiser per phase: momentum must not carry over the reset.
                 attention_opt = SharedScaleAdam([net.logits], lr=lr * ATTENTION_LR_FACTOR)
-                train(schedule.steps_per_phase, attention_opt, n_unselected)
+                train(schedule.steps_per_phase, attention_opt)
             else:
                 # Nothing left to choose between: skip the phase's training.
                 losses[step : step + schedule.steps_per_phase] = float("nan")
@@ -351,7 +335,7 @@ def sequential_attention(
         scores=np.asarray(scores, dtype=np.float64),
         attention_history=history,
         final_attention=final_attention,
-        loss_curve=losses.cpu().numpy(),
+        loss_curve=(losses / net.n_restarts).cpu().numpy(),
         pick_steps=np.asarray(pick_steps, dtype=np.int64),
         schedule=schedule,
         device=str(dev),
