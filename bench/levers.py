@@ -1,0 +1,84 @@
+"""Sequential Attention option variants ("levers") under the quality benchmark's nested CV.
+
+    python bench/levers.py run TAG '{"n_restarts": 4}' mice_protein glioma nafld_plasma pbmc68k_reduced
+    python bench/levers.py table          # mean balanced accuracy per variant, data set, k
+
+Each variant runs Sequential Attention with the given options (everything else at its
+defaults) under the same 5-fold outer CV as ``bench/quality.py`` (grouped by mouse for Mice
+Protein), k = 5, 10, 20, logistic regression downstream; results go to
+``bench/results/levers/TAG/DATASET.tsv`` (a finished pair is skipped on rerun).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results" / "levers"
+sys.path.insert(0, str(HERE))
+
+
+def run(tag: str, options: dict, names: list[str]) -> None:
+    import torch
+    from quality_data import LOADERS
+
+    from seqattn.evaluate import folds_for_adata, run_nested_cv
+
+    torch.set_num_threads(1)
+    for name in names:
+        out = OUT / tag / f"{name}.tsv"
+        if out.exists():
+            continue
+        adata, spec = LOADERS[name](max_samples=3000, seed=0)
+        ks = [k for k in (5, 10, 20) if k < adata.n_vars]
+        folds = folds_for_adata(adata, spec["label"], spec["group"], n_splits=5, random_state=0)
+        t0 = time.perf_counter()
+        res = run_nested_cv(
+            adata,
+            spec["label"],
+            ["sequential_attention"],
+            ks,
+            ["logreg"],
+            group=spec["group"],
+            folds=folds,
+            random_state=0,
+            device="cpu",
+            dataset=name,
+            warmup=False,
+            options={"sequential_attention": options},
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        res.metrics.to_csv(out, sep="\t", index=False)
+        (out.parent / "options.json").write_text(json.dumps(options))
+        print(f"{tag} {name}: {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def table() -> pd.DataFrame:
+    rows = []
+    for path in sorted(OUT.glob("*/*.tsv")):
+        m = pd.read_csv(path, sep="\t")
+        ba = m[m["metric"] == "balanced_accuracy"]
+        for k, v in ba.groupby("k")["value"]:
+            rows.append(
+                {
+                    "variant": path.parent.name,
+                    "dataset": path.stem,
+                    "k": k,
+                    "mean": v.mean(),
+                    "se": v.std() / len(v) ** 0.5,
+                }
+            )
+    t = pd.DataFrame(rows)
+    return t.pivot_table(index=["dataset", "k"], columns="variant", values="mean").round(3)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["run"]:
+        run(sys.argv[2], json.loads(sys.argv[3]), sys.argv[4:])
+    else:
+        print(table().to_markdown() if "--markdown" in sys.argv else table())
