@@ -1,12 +1,14 @@
 """Sequential Attention option variants ("levers") under the quality benchmark's nested CV.
 
     python bench/levers.py run TAG '{"n_restarts": 4}' mice_protein glioma nafld_plasma pbmc68k_reduced
+    python bench/levers.py run TAG@1 '{}' mice_protein ...   # seed 1: other folds, other init
     python bench/levers.py table          # mean balanced accuracy per variant, data set, k
 
 Each variant runs Sequential Attention with the given options (everything else at its
 defaults) under the same 5-fold outer CV as ``bench/quality.py`` (grouped by mouse for Mice
 Protein), k = 5, 10, 20, logistic regression downstream; results go to
-``bench/results/levers/TAG/DATASET.tsv`` (a finished pair is skipped on rerun).
+``bench/results/levers/TAG/DATASET.tsv`` (a finished pair is skipped on rerun). A tag ending
+in ``@S`` uses seed ``S`` for the folds and the selector (default 0).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ def run(tag: str, options: dict, names: list[str]) -> None:
     from seqattn.evaluate import folds_for_adata, run_nested_cv
 
     torch.set_num_threads(1)
+    seed = int(tag.rsplit("@", 1)[1]) if "@" in tag else 0
     for name in names:
         out = OUT / tag / f"{name}.tsv"
         if out.exists():
             continue
         adata, spec = LOADERS[name](max_samples=3000, seed=0)
         ks = [k for k in (5, 10, 20) if k < adata.n_vars]
-        folds = folds_for_adata(adata, spec["label"], spec["group"], n_splits=5, random_state=0)
+        folds = folds_for_adata(adata, spec["label"], spec["group"], n_splits=5, random_state=seed)
         t0 = time.perf_counter()
         res = run_nested_cv(
             adata,
@@ -46,7 +49,7 @@ def run(tag: str, options: dict, names: list[str]) -> None:
             ["logreg"],
             group=spec["group"],
             folds=folds,
-            random_state=0,
+            random_state=seed,
             device="cpu",
             dataset=name,
             warmup=False,

@@ -41,7 +41,7 @@ class Schedule:
     batch_size : int
         Rows per gradient step.
     warmup_steps : int
-        Steps on all features (attention fixed at uniform) before the first phase.
+        Steps on all features (each at input weight 1) before the first phase.
     steps_per_phase : int
         Steps of each selection phase; a pick is made at the end of every phase.
     picks : tuple of int
