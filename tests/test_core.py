@@ -48,11 +48,20 @@ def anova_top(X, y, k):
     return set(np.argsort(-f)[:k].tolist())
 
 
-def test_picks_independent_features_over_redundant_copies():
+@pytest.mark.parametrize("hold_candidate_norms", [False, True])
+def test_picks_independent_features_over_redundant_copies(hold_candidate_norms):
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, independent = redundant_problem(seed)
-        result = sequential_attention(X, y, 3, hidden=(16,), device="cpu", random_state=seed)
+        result = sequential_attention(
+            X,
+            y,
+            3,
+            hidden=(16,),
+            device="cpu",
+            random_state=seed,
+            hold_candidate_norms=hold_candidate_norms,
+        )
         sa_hits += independent <= set(result.order.tolist())
         top3 = anova_top(X, y, 3)
         # ANOVA fills its top 3 with copies of the strong feature.
@@ -62,11 +71,20 @@ def test_picks_independent_features_over_redundant_copies():
     assert anova_hits == 0
 
 
-def test_finds_suppressor_pair_that_univariate_ranking_misses():
+@pytest.mark.parametrize("hold_candidate_norms", [False, True])
+def test_finds_suppressor_pair_that_univariate_ranking_misses(hold_candidate_norms):
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, pair = suppressor_problem(seed)
-        result = sequential_attention(X, y, 2, hidden=(16,), device="cpu", random_state=seed)
+        result = sequential_attention(
+            X,
+            y,
+            2,
+            hidden=(16,),
+            device="cpu",
+            random_state=seed,
+            hold_candidate_norms=hold_candidate_norms,
+        )
         sa_hits += set(result.order.tolist()) == pair
         anova_hits += anova_top(X, y, 2) == pair
     assert sa_hits >= 4

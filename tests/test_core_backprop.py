@@ -53,3 +53,22 @@ def test_train_step_matches_autograd(task, hidden, restarts, class_weight, in_ph
     if in_phase:
         # Selected features take no attention, so their logits get no gradient.
         assert torch.all(net.logits.grad[:, selected] == 0)
+
+
+def test_hold_norms_rescales_only_candidate_rows():
+    from seqattn.core.training import _hold_norms
+
+    gen = torch.Generator().manual_seed(0)
+    weight = torch.randn((6, 2, 5), generator=gen)
+    before = weight.clone()
+    norms = torch.rand((6, 2, 1), generator=gen) + 0.5
+    rows = torch.tensor([True, False, True, False, False, True]).view(6, 1, 1)
+
+    _hold_norms(weight, norms, rows)
+
+    got = weight.norm(dim=-1, keepdim=True)
+    torch.testing.assert_close(got[rows.view(-1)], norms[rows.view(-1)])
+    torch.testing.assert_close(weight[~rows.view(-1)], before[~rows.view(-1)])
+    # Directions are kept: each row is a positive multiple of what it was.
+    cos = torch.nn.functional.cosine_similarity(weight, before, dim=-1)
+    torch.testing.assert_close(cos, torch.ones_like(cos))

@@ -19,6 +19,7 @@ OPTIONS = (
     "lr",
     "weight_decay",
     "n_restarts",
+    "hold_candidate_norms",
     "class_weight",
     "task",
     "preselected",
