@@ -146,7 +146,7 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
     for dataset, clf, k, sa, peer, peer_mean, diff, se in verdict_rows:
         if diff > se:
             verdict = "ahead"
-        elif diff >= 0:
+        elif diff >= -5e-4:  # within rounding: e.g. k = d, every method keeps all features
             verdict = "≥ peer"
         elif k >= 50 and diff >= -0.01:
             verdict = "within 1 pt"
