@@ -32,12 +32,6 @@ def run(tag: str, options: dict, names: list[str]) -> None:
     from seqattn.evaluate import folds_for_adata, run_nested_cv
 
     torch.set_num_threads(1)
-    import seqattn.core.training as training
-
-    # Options named "_NAME" set the module constant NAME of seqattn.core.training.
-    for key in [k for k in options if k.startswith("_")]:
-        setattr(training, key[1:], options[key])
-    method_options = {k: v for k, v in options.items() if not k.startswith("_")}
     seed = int(tag.rsplit("@", 1)[1]) if "@" in tag else 0
     for name in names:
         out = OUT / tag / f"{name}.tsv"
@@ -59,7 +53,7 @@ def run(tag: str, options: dict, names: list[str]) -> None:
             device="cpu",
             dataset=name,
             warmup=False,
-            options={"sequential_attention": method_options},
+            options={"sequential_attention": options},
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         res.metrics.to_csv(out, sep="\t", index=False)

@@ -48,20 +48,25 @@ def anova_top(X, y, k):
     return set(np.argsort(-f)[:k].tolist())
 
 
+def _small_fit(X, y, k, seed, hold_candidate_norms):
+    """The synthetic problems' fit: a 16-unit network on the CPU."""
+    return sequential_attention(
+        X,
+        y,
+        k,
+        hidden=(16,),
+        device="cpu",
+        random_state=seed,
+        hold_candidate_norms=hold_candidate_norms,
+    )
+
+
 @pytest.mark.parametrize("hold_candidate_norms", [False, True])
 def test_picks_independent_features_over_redundant_copies(hold_candidate_norms):
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, independent = redundant_problem(seed)
-        result = sequential_attention(
-            X,
-            y,
-            3,
-            hidden=(16,),
-            device="cpu",
-            random_state=seed,
-            hold_candidate_norms=hold_candidate_norms,
-        )
+        result = _small_fit(X, y, 3, seed, hold_candidate_norms)
         sa_hits += independent <= set(result.order.tolist())
         top3 = anova_top(X, y, 3)
         # ANOVA fills its top 3 with copies of the strong feature.
@@ -76,15 +81,7 @@ def test_finds_suppressor_pair_that_univariate_ranking_misses(hold_candidate_nor
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, pair = suppressor_problem(seed)
-        result = sequential_attention(
-            X,
-            y,
-            2,
-            hidden=(16,),
-            device="cpu",
-            random_state=seed,
-            hold_candidate_norms=hold_candidate_norms,
-        )
+        result = _small_fit(X, y, 2, seed, hold_candidate_norms)
         sa_hits += set(result.order.tolist()) == pair
         anova_hits += anova_top(X, y, 2) == pair
     assert sa_hits >= 4

@@ -130,16 +130,17 @@ def train_step(
     if targets.task == "classification":
         log_p = torch.log_softmax(h, dim=-1)
         index = y.view(1, batch, 1).expand(restarts, batch, 1)
+        nll = -log_p.gather(-1, index).squeeze(-1)  # (R, batch)
+        grad = log_p.exp_()
+        grad.scatter_add_(-1, index, torch.full_like(index, -1, dtype=grad.dtype))
         if targets.class_weight is None:
-            w = torch.full((batch,), 1.0 / batch, dtype=h.dtype, device=h.device)
+            loss = nll.mean(dim=1).sum()
+            grad.mul_(1.0 / batch)
         else:
             w = targets.class_weight[y]
             w = w / w.sum()
-        nll = -log_p.gather(-1, index).squeeze(-1)  # (R, batch)
-        loss = (nll * w).sum()
-        grad = log_p.exp_()
-        grad.scatter_add_(-1, index, torch.full_like(index, -1, dtype=grad.dtype))
-        grad.mul_(w.view(1, batch, 1))
+            loss = (nll * w).sum()
+            grad.mul_(w.view(1, batch, 1))
     else:
         diff = h.squeeze(-1) - y
         loss = diff.square().mean(dim=1).sum()

@@ -330,8 +330,9 @@ def sequential_attention(
     ):
         bar.set_postfix_str("warm-up")
         train(schedule.warmup_steps, None)
-        with torch.no_grad():
-            row_norms = net.first_weight.norm(dim=-1, keepdim=True).clamp_min_(1e-12)
+        if hold_candidate_norms:
+            with torch.no_grad():
+                row_norms = net.first_weight.norm(dim=-1, keepdim=True).clamp_min_(1e-12)
         bar.update()
         for n_pick in schedule.picks:
             n_unselected = d - len(order)

@@ -116,22 +116,14 @@ def check_positive(method: str, **values: float) -> None:
 
 
 def torch_device(method: str, device: str) -> Any:
-    """``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``."""
-    import torch
+    """``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``:
+    :func:`seqattn.core.device.resolve_device`, with the method named in its errors."""
+    from seqattn.core.device import resolve_device
 
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise SeqattnError(
-            f"{method}: device={device!r} is not a torch device; use auto, cpu or cuda"
-        ) from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise SeqattnError(
-            f"{method}: device={device!r} but CUDA is not available; use device='cpu'"
-        )
-    return dev
+        return resolve_device(device)
+    except SeqattnError as err:
+        raise SeqattnError(f"{method}: {err}") from None
 
 
 @contextlib.contextmanager
