@@ -79,6 +79,7 @@ def run_fit(X, y, k: int, device: str, rss_data: float, **options) -> dict:
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
         torch.cuda.synchronize()
+        gpu_before = torch.cuda.memory_allocated()
     start = time.perf_counter()
     result = sequential_attention(X, y, k, device=device, random_state=0, **options)
     if device.startswith("cuda"):
@@ -107,6 +108,9 @@ def run_fit(X, y, k: int, device: str, rss_data: float, **options) -> dict:
     }
     if device.startswith("cuda"):
         out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 1e6, 1)
+        out["peak_gpu_above_data_mb"] = round(
+            (torch.cuda.max_memory_allocated() - gpu_before) / 1e6, 1
+        )
     return out
 
 

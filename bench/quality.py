@@ -43,8 +43,20 @@ KS = [5, 10, 20, 50]
 CLASSIFIERS = ["logreg", "rf"]
 REFERENCE = "sequential_attention"
 DEFAULT_METHODS = [
-    "sequential_attention", "random", "variance", "anova", "mutual_info", "wilcoxon",
-    "t-test", "logreg", "cosg", "l1_logistic", "mrmr", "lassonet", "stg", "concrete",
+    "sequential_attention",
+    "random",
+    "variance",
+    "anova",
+    "mutual_info",
+    "wilcoxon",
+    "t-test",
+    "logreg",
+    "cosg",
+    "l1_logistic",
+    "mrmr",
+    "lassonet",
+    "stg",
+    "concrete",
     "forward_greedy",
 ]
 
@@ -54,13 +66,22 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
     if out.exists() and not args.force:
         print(f"[{name}] {method}: cached", flush=True)
         return
-    folds = folds_for_adata(adata, spec["label"], spec["group"], n_splits=args.folds,
-                            random_state=args.seed)
+    folds = folds_for_adata(
+        adata, spec["label"], spec["group"], n_splits=args.folds, random_state=args.seed
+    )
     t0 = time.perf_counter()
     try:
         res = run_nested_cv(
-            adata, spec["label"], [method], ks, CLASSIFIERS, group=spec["group"],
-            folds=folds, random_state=args.seed, device=args.device, dataset=name,
+            adata,
+            spec["label"],
+            [method],
+            ks,
+            CLASSIFIERS,
+            group=spec["group"],
+            folds=folds,
+            random_state=args.seed,
+            device=args.device,
+            dataset=name,
             warmup=False,
         )
     except Exception as err:  # a peer that refuses (cost limit) or fails is reported, not hidden
@@ -79,8 +100,9 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
 
 def load_results() -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
     tables = [pd.read_csv(p, sep="\t") for p in sorted(RESULTS.glob("*/*.tsv"))]
-    failed = {(p.parent.name, p.stem): p.read_text().strip()
-              for p in sorted(RESULTS.glob("*/*.failed"))}
+    failed = {
+        (p.parent.name, p.stem): p.read_text().strip() for p in sorted(RESULTS.glob("*/*.failed"))
+    }
     metrics = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return metrics, failed
 
@@ -102,8 +124,11 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
         lines += ["(no results yet)", "", END]
         return "\n".join(lines)
     ba = metrics[metrics["metric"] == "balanced_accuracy"]
-    summ = (ba.groupby(["dataset", "classifier", "method", "k"])["value"]
-              .agg(["mean", "std", "count"]).reset_index())
+    summ = (
+        ba.groupby(["dataset", "classifier", "method", "k"])["value"]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
     summ["se"] = summ["std"] / np.sqrt(summ["count"])
     cost = metrics[metrics["metric"] == "selector_time_s"]
     verdict_rows = []
@@ -136,12 +161,22 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
             sa = at_k.loc[REFERENCE]
             diff = sa["mean"] - peers.loc[best_peer, "mean"]
             verdict_rows.append(
-                (dataset, clf, k, sa["mean"], best_peer, peers.loc[best_peer, "mean"], diff,
-                 sa["se"])
+                (
+                    dataset,
+                    clf,
+                    k,
+                    sa["mean"],
+                    best_peer,
+                    peers.loc[best_peer, "mean"],
+                    diff,
+                    sa["se"],
+                )
             )
     lines.append("#### Sequential Attention vs the best peer")
     lines.append("")
-    lines.append("| dataset | classifier | k | SA | best peer | peer | SA - peer | SA fold SE | verdict |")
+    lines.append(
+        "| dataset | classifier | k | SA | best peer | peer | SA - peer | SA fold SE | verdict |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for dataset, clf, k, sa, peer, peer_mean, diff, se in verdict_rows:
         if diff > se:
@@ -164,8 +199,9 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
         lines.append("| method | " + " | ".join(t.columns) + " |")
         lines.append("|---|" + "---|" * len(t.columns))
         for method, row in t.iterrows():
-            lines.append(f"| {method} | " + " | ".join(
-                "-" if pd.isna(v) else f"{v:g}" for v in row) + " |")
+            lines.append(
+                f"| {method} | " + " | ".join("-" if pd.isna(v) else f"{v:g}" for v in row) + " |"
+            )
         lines.append("")
     if failed:
         lines.append("#### Not run or failed")
@@ -180,8 +216,11 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
 def _cpu() -> str:
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines()
-                     if line.startswith("Model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in out.splitlines()
+            if line.startswith("Model name")
+        )
         return model
     except Exception:
         return platform.processor() or "unknown CPU"
@@ -190,7 +229,7 @@ def _cpu() -> str:
 def write_readme(text: str) -> None:
     old = README.read_text() if README.exists() else "# Benchmarks\n"
     if START in old and END in old:
-        new = old[: old.index(START)] + text + old[old.index(END) + len(END):]
+        new = old[: old.index(START)] + text + old[old.index(END) + len(END) :]
     else:
         new = old.rstrip() + "\n\n## Panel quality (bench/quality.py)\n\n" + text + "\n"
     README.write_text(new)
@@ -204,8 +243,12 @@ def main() -> None:
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
-    p.add_argument("--max-cells", type=int, default=3000,
-                   help="stratified subsample of CBMC cells (run time); 0 = all 8617")
+    p.add_argument(
+        "--max-cells",
+        type=int,
+        default=3000,
+        help="stratified subsample of CBMC cells (run time); 0 = all 8617",
+    )
     p.add_argument("--force", action="store_true", help="rerun cached (dataset, method) pairs")
     p.add_argument("--report-only", action="store_true")
     p.add_argument("--verbose", action="store_true")
@@ -224,8 +267,9 @@ def main() -> None:
                 ks = sorted(set(ks) | {min(max(args.ks), adata.n_vars)})
             print(f"[{name}] {adata.n_obs} x {adata.n_vars}, ks={ks}", flush=True)
             (RESULTS / name).mkdir(parents=True, exist_ok=True)
-            (RESULTS / name / "dataset.json").write_text(json.dumps(
-                {"n_obs": adata.n_obs, "n_vars": adata.n_vars, "ks": ks, **spec}))
+            (RESULTS / name / "dataset.json").write_text(
+                json.dumps({"n_obs": adata.n_obs, "n_vars": adata.n_vars, "ks": ks, **spec})
+            )
             for method in args.methods:
                 run_one(name, adata, spec, method, ks, args)
     metrics, failed = load_results()

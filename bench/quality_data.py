@@ -41,7 +41,9 @@ def _subsample(adata: ad.AnnData, label: str, max_samples: int | None, seed: int
     from sklearn.model_selection import train_test_split
 
     keep, _ = train_test_split(
-        np.arange(adata.n_obs), train_size=max_samples, random_state=seed,
+        np.arange(adata.n_obs),
+        train_size=max_samples,
+        random_state=seed,
         stratify=adata.obs[label].to_numpy(),
     )
     return adata[np.sort(keep)].copy()
@@ -55,8 +57,11 @@ def mice_protein(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
 def nafld_plasma(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
     folder = SHARED / "nafld_plasma_maxquant"
     raw = seqattn.io.read(
-        folder / "proteinGroups.txt", "maxquant", sample_sheet=folder / "metadata.xlsx",
-        sample_column="sample", label="disease",
+        folder / "proteinGroups.txt",
+        "maxquant",
+        sample_sheet=folder / "metadata.xlsx",
+        sample_column="sample",
+        label="disease",
     )
     adata = pp.preprocess(raw, "proteomics", label="disease", completeness="any_group")
     adata.uns["dataset"] = {"name": "nafld_plasma"}
@@ -82,8 +87,9 @@ def cbmc_rna(max_samples: int | None = None, seed: int = 0, **_: Any):
 
 def cbmc_adt(max_samples: int | None = None, seed: int = 0, **_: Any):
     # ADT levels are already normalised (CLR-like): only z-score inside the fold.
-    adata = pp.preprocess(_cbmc("ADT_X", "cbmc_adt", "adt", max_samples, seed), "zscore",
-                          label="label")
+    adata = pp.preprocess(
+        _cbmc("ADT_X", "cbmc_adt", "adt", max_samples, seed), "zscore", label="label"
+    )
     adata.uns["dataset"] = {"name": "cbmc_adt"}
     return adata, {"label": "label", "group": None}
 
@@ -92,8 +98,7 @@ def glioma(**_: Any):
     from scipy.io import loadmat
 
     mat = loadmat(SHARED / "glioma_microarray" / "GLIOMA.mat")
-    adata = pp.preprocess(_labelled(mat["X"], mat["Y"], "glioma", "probe"), "zscore",
-                          label="label")
+    adata = pp.preprocess(_labelled(mat["X"], mat["Y"], "glioma", "probe"), "zscore", label="label")
     adata.uns["dataset"] = {"name": "glioma"}
     return adata, {"label": "label", "group": None}
 
