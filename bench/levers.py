@@ -2,13 +2,16 @@
 
     python bench/levers.py run TAG '{"n_restarts": 4}' mice_protein glioma nafld_plasma pbmc68k_reduced
     python bench/levers.py run TAG@1 '{}' mice_protein ...   # seed 1: other folds, other init
+    python bench/levers.py run TAG '{}' --set seqattn.core.schedule.MIN_STEPS_PER_PHASE=100 glioma
     python bench/levers.py table          # mean balanced accuracy per variant, data set, k
 
 Each variant runs Sequential Attention with the given options (everything else at its
 defaults) under the same 5-fold outer CV as ``bench/quality.py`` (grouped by mouse for Mice
 Protein), k = 5, 10, 20, logistic regression downstream; results go to
 ``bench/results/levers/TAG/DATASET.tsv`` (a finished pair is skipped on rerun). A tag ending
-in ``@S`` uses seed ``S`` for the folds and the selector (default 0).
+in ``@S`` uses seed ``S`` for the folds and the selector (default 0). ``--set
+MODULE.NAME=VALUE`` (repeatable) overrides a module constant of the engine for the run
+(VALUE is read as JSON), for levers that are constants rather than options.
 """
 
 from __future__ import annotations
@@ -25,7 +28,22 @@ OUT = HERE / "results" / "levers"
 sys.path.insert(0, str(HERE))
 
 
-def run(tag: str, options: dict, names: list[str]) -> None:
+def _apply_overrides(settings: list[str]) -> dict:
+    import importlib
+
+    applied = {}
+    for setting in settings:
+        target, value = setting.split("=", 1)
+        module, name = target.rsplit(".", 1)
+        mod = importlib.import_module(module)
+        if not hasattr(mod, name):
+            raise SystemExit(f"--set {setting}: {module} has no {name}")
+        setattr(mod, name, json.loads(value))
+        applied[target] = json.loads(value)
+    return applied
+
+
+def run(tag: str, options: dict, names: list[str], settings: list[str] = ()) -> None:
     import torch
     from quality_data import LOADERS
 
@@ -33,6 +51,7 @@ def run(tag: str, options: dict, names: list[str]) -> None:
 
     torch.set_num_threads(1)
     seed = int(tag.rsplit("@", 1)[1]) if "@" in tag else 0
+    overrides = _apply_overrides(list(settings))
     for name in names:
         out = OUT / tag / f"{name}.tsv"
         if out.exists():
@@ -57,7 +76,7 @@ def run(tag: str, options: dict, names: list[str]) -> None:
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         res.metrics.to_csv(out, sep="\t", index=False)
-        (out.parent / "options.json").write_text(json.dumps(options))
+        (out.parent / "options.json").write_text(json.dumps({**options, **overrides}))
         print(f"{tag} {name}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
@@ -82,6 +101,11 @@ def table() -> pd.DataFrame:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:
-        run(sys.argv[2], json.loads(sys.argv[3]), sys.argv[4:])
+        rest = sys.argv[4:]
+        sets = [rest[i + 1] for i, a in enumerate(rest) if a == "--set"]
+        names = [
+            a for i, a in enumerate(rest) if a != "--set" and (i == 0 or rest[i - 1] != "--set")
+        ]
+        run(sys.argv[2], json.loads(sys.argv[3]), names, sets)
     else:
         print(table().to_markdown() if "--markdown" in sys.argv else table())

@@ -11,7 +11,6 @@ same loss through autograd; the tests check that both give the same gradients.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -19,6 +18,10 @@ import torch.nn.functional as F
 
 from seqattn.core.data import Targets
 from seqattn.core.network import AttentionEnsemble
+
+#: The ``m`` unselected candidates enter at ``m ** CANDIDATE_SCALE_POWER * softmax``
+#: (see :class:`~seqattn.core.network.AttentionEnsemble` for why 1/2).
+CANDIDATE_SCALE_POWER = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class PhaseMask:
         return cls(
             mask=torch.zeros_like(inv_sd).masked_fill_(selected, float("-inf")),
             fixed=torch.where(selected, inv_sd, 0.0),
-            candidate=torch.where(selected, 0.0, inv_sd * math.sqrt(n_unselected)),
+            candidate=torch.where(selected, 0.0, inv_sd * n_unselected**CANDIDATE_SCALE_POWER),
         )
 
 
