@@ -88,19 +88,24 @@ def test_finds_suppressor_pair_that_univariate_ranking_misses(hold_candidate_nor
     assert anova_hits == 0
 
 
+def omp_problem(seed: int, n: int = 400, d: int = 30, k: int = 5):
+    """Sparse linear regression on a correlated design, with OMP's support of size k."""
+    rng = np.random.default_rng(seed)
+    # Correlated design: every column loads on a shared factor.
+    X = rng.normal(size=(n, d)) + 0.7 * rng.normal(size=(n, 1))
+    support = rng.choice(d, k, replace=False)
+    coef = np.zeros(d)
+    coef[support] = rng.choice([-1, 1], k) * rng.uniform(1.0, 2.0, k)
+    y = X @ coef + 0.3 * rng.normal(size=n)
+    omp = OrthogonalMatchingPursuit(n_nonzero_coefs=k, fit_intercept=True).fit(X, y)
+    return X, y, set(np.flatnonzero(omp.coef_).tolist())
+
+
 def test_linear_variant_agrees_with_orthogonal_matching_pursuit():
     overlaps = []
     for seed in range(3):
-        rng = np.random.default_rng(seed)
-        n, d, k = 400, 30, 5
-        # Correlated design: every column loads on a shared factor.
-        X = rng.normal(size=(n, d)) + 0.7 * rng.normal(size=(n, 1))
-        support = rng.choice(d, k, replace=False)
-        coef = np.zeros(d)
-        coef[support] = rng.choice([-1, 1], k) * rng.uniform(1.0, 2.0, k)
-        y = X @ coef + 0.3 * rng.normal(size=n)
-        omp = OrthogonalMatchingPursuit(n_nonzero_coefs=k, fit_intercept=True).fit(X, y)
-        omp_set = set(np.flatnonzero(omp.coef_).tolist())
+        X, y, omp_set = omp_problem(seed)
+        k = len(omp_set)
         result = sequential_attention(
             X, y, k, model="linear", task="regression", device="cpu", random_state=seed
         )

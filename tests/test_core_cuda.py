@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from sklearn.linear_model import OrthogonalMatchingPursuit
-from test_core import anova_top, redundant_problem, suppressor_problem
+from test_core import anova_top, omp_problem, redundant_problem, suppressor_problem
+from test_core_backprop import assert_step_matches_autograd
 
 from seqattn.core import SequentialAttentionSelector, sequential_attention
-from seqattn.core.backprop import PhaseMask, autograd_loss, train_step
+from seqattn.core.backprop import PhaseMask
 from seqattn.core.data import encode_targets
 from seqattn.core.network import AttentionEnsemble
 
@@ -50,14 +50,7 @@ def test_train_step_matches_autograd_on_device():
     selected[[3, 7]] = True
     inv_sd = torch.full((d,), 0.8, device=dev)
     phase = PhaseMask.build(selected, inv_sd)
-    expected_loss = autograd_loss(net, x, targets.values, targets, inv_sd, phase)
-    expected_loss.backward()
-    expected = {name: p.grad for name, p in net.named_parameters()}
-    net.zero_grad(set_to_none=True)
-    loss = train_step(net, x, targets.values, targets, inv_sd, phase)
-    torch.testing.assert_close(loss, expected_loss.detach(), rtol=1e-4, atol=1e-5)
-    for name, p in net.named_parameters():
-        torch.testing.assert_close(p.grad, expected[name], rtol=1e-3, atol=1e-5)
+    assert_step_matches_autograd(net, x, targets, inv_sd, phase, rtol=1e-3, atol=1e-5)
 
 
 def test_redundant_copies_and_suppressor_pair_on_device():
@@ -77,18 +70,12 @@ def test_redundant_copies_and_suppressor_pair_on_device():
 def test_linear_variant_agrees_with_omp_on_device():
     overlaps = []
     for seed in range(3):
-        rng = np.random.default_rng(seed)
-        n, d, k = 400, 30, 5
-        X = rng.normal(size=(n, d)) + 0.7 * rng.normal(size=(n, 1))
-        support = rng.choice(d, k, replace=False)
-        coef = np.zeros(d)
-        coef[support] = rng.choice([-1, 1], k) * rng.uniform(1.0, 2.0, k)
-        y = X @ coef + 0.3 * rng.normal(size=n)
-        omp = OrthogonalMatchingPursuit(n_nonzero_coefs=k).fit(X, y)
+        X, y, omp_set = omp_problem(seed)
+        k = len(omp_set)
         result = sequential_attention(
             X, y, k, model="linear", task="regression", device=DEVICE, random_state=seed
         )
-        overlaps.append(len(set(np.flatnonzero(omp.coef_)) & set(result.order.tolist())) / k)
+        overlaps.append(len(omp_set & set(result.order.tolist())) / k)
     assert np.mean(overlaps) >= 0.9
 
 
