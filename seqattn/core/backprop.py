@@ -153,7 +153,9 @@ def train_step(
         a = activations[i]
         net.weights[i].grad = torch.bmm(a.transpose(1, 2), grad)
         net.biases[i].grad = grad.sum(dim=1, keepdim=True)
-        grad = torch.bmm(grad, net.weights[i].transpose(1, 2)).mul_(a > 0)
+        grad = torch.ops.aten.threshold_backward(
+            torch.bmm(grad, net.weights[i].transpose(1, 2)), a, 0.0
+        )
     grad = grad.transpose(0, 1).reshape(batch, -1)  # (batch, R * width)
     grad_first = (x.t() @ grad).view_as(net.first_weight)
     net.first_bias.grad = grad.sum(dim=0).view_as(net.first_bias)

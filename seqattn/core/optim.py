@@ -11,6 +11,8 @@ early spike cannot saturate the softmax).
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 
@@ -46,11 +48,13 @@ class SharedScaleAdam(torch.optim.Optimizer):
                     state["v"] = torch.zeros_like(p)
                 state["step"] += 1
                 t = state["step"]
-                g = p.grad
-                state["m"].mul_(beta1).add_(g, alpha=1 - beta1)
-                state["v"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                v = state["v"]
-                scale = torch.maximum(v, v.mean(dim=1, keepdim=True)) / (1 - beta2**t)
-                m_hat = state["m"] / (1 - beta1**t)
-                p.addcdiv_(m_hat, scale.sqrt().add_(group["eps"]), value=-group["lr"])
+                g, m, v = p.grad, state["m"], state["v"]
+                m.lerp_(g, 1 - beta1)
+                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                # lr * (m / c1) / (sqrt(max(v, row mean) / c2) + eps) with the bias
+                # corrections c1, c2 folded into two scalars (fewer passes per step).
+                root_c2 = math.sqrt(1 - beta2**t)
+                denom = torch.maximum(v, v.mean(dim=1, keepdim=True)).sqrt_()
+                denom.add_(group["eps"] * root_c2)
+                p.addcdiv_(m, denom, value=-group["lr"] * root_c2 / (1 - beta1**t))
         return None
