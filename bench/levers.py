@@ -4,12 +4,14 @@
     python bench/levers.py run TAG@1 '{}' mice_protein ...   # seed 1: other folds, other init
     python bench/levers.py run TAG '{}' --set seqattn.core.schedule.MIN_STEPS_PER_PHASE=100 glioma
     python bench/levers.py table          # mean balanced accuracy per variant, data set, k
+    python bench/levers.py summary        # per variant family (seeds pooled), paired vs rfbase
 
 Each variant runs Sequential Attention with the given options (everything else at its
 defaults) under the same 5-fold outer CV as ``bench/quality.py`` (grouped by mouse for Mice
 Protein), k = 5, 10, 20, logistic regression downstream; results go to
 ``bench/results/levers/TAG/DATASET.tsv`` (a finished pair is skipped on rerun). A tag ending
-in ``@S`` uses seed ``S`` for the folds and the selector (default 0). ``--set
+in ``@S`` uses seed ``S`` for the folds and the selector (default 0). ``--rf`` adds the
+random forest downstream (its columns are tabulated as ``TAG/rf``). ``--set
 MODULE.NAME=VALUE`` (repeatable) overrides a module constant of the engine for the run
 (VALUE is read as JSON), for levers that are constants rather than options.
 """
@@ -43,7 +45,13 @@ def _apply_overrides(settings: list[str]) -> dict:
     return applied
 
 
-def run(tag: str, options: dict, names: list[str], settings: list[str] = ()) -> None:
+def run(
+    tag: str,
+    options: dict,
+    names: list[str],
+    settings: list[str] = (),
+    classifiers: tuple[str, ...] = ("logreg",),
+) -> None:
     import torch
     from quality_data import LOADERS
 
@@ -65,7 +73,7 @@ def run(tag: str, options: dict, names: list[str], settings: list[str] = ()) -> 
             spec["label"],
             ["sequential_attention"],
             ks,
-            ["logreg"],
+            classifiers,
             group=spec["group"],
             folds=folds,
             random_state=seed,
@@ -85,10 +93,10 @@ def table() -> pd.DataFrame:
     for path in sorted(OUT.glob("*/*.tsv")):
         m = pd.read_csv(path, sep="\t")
         ba = m[m["metric"] == "balanced_accuracy"]
-        for k, v in ba.groupby("k")["value"]:
+        for (clf, k), v in ba.groupby(["classifier", "k"])["value"]:
             rows.append(
                 {
-                    "variant": path.parent.name,
+                    "variant": path.parent.name + ("" if clf == "logreg" else f"/{clf}"),
                     "dataset": path.stem,
                     "k": k,
                     "mean": v.mean(),
@@ -99,13 +107,57 @@ def table() -> pd.DataFrame:
     return t.pivot_table(index=["dataset", "k"], columns="variant", values="mean").round(3)
 
 
+def summary(baseline: str = "rfbase") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean over seeds per variant family, and each family's paired difference from
+    ``baseline`` (same seeds, same classifier) averaged over data sets and k."""
+    t = table()
+    parts = t.columns.str.extract(r"^([^@/]+)(?:@(\d+))?(?:/(\w+))?$")
+    family = parts[0] + ("/" + parts[2]).fillna("")
+    seed = parts[1].fillna("0")
+    means = t.T.groupby(family.to_numpy()).mean().T.round(3)
+    counts = pd.Series(seed.to_numpy()).groupby(family.to_numpy()).nunique()
+    # The means table keeps the families run with 3 or more seeds (the others are noise).
+    means = means[[c for c in means.columns if counts[c] >= 3]]
+    means.columns = [f"{c} ({counts[c]})" for c in means.columns]
+    rows = []
+    for fam in family.unique():
+        clf = fam.split("/")[1] if "/" in fam else None
+        base = baseline + (f"/{clf}" if clf else "")
+        if fam == base:
+            continue
+        diffs = []
+        for col, f, s_ in zip(t.columns, family, seed, strict=True):
+            if f != fam:
+                continue
+            ref = baseline + ("" if s_ == "0" else f"@{s_}") + (f"/{clf}" if clf else "")
+            if ref in t.columns:
+                diffs.append(t[col] - t[ref])
+        if diffs:
+            d = pd.concat(diffs).dropna()
+            rows.append(
+                {
+                    "variant": fam,
+                    "paired cells": len(d),
+                    "mean diff (points)": round(100 * d.mean(), 1),
+                    "ahead": int((d > 0.005).sum()),
+                    "behind": int((d < -0.005).sum()),
+                }
+            )
+    return means, pd.DataFrame(rows).sort_values("variant")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:
         rest = sys.argv[4:]
+        clfs = ("logreg", "rf") if "--rf" in rest else ("logreg",)
+        rest = [a for a in rest if a != "--rf"]
         sets = [rest[i + 1] for i, a in enumerate(rest) if a == "--set"]
         names = [
             a for i, a in enumerate(rest) if a != "--set" and (i == 0 or rest[i - 1] != "--set")
         ]
-        run(sys.argv[2], json.loads(sys.argv[3]), names, sets)
+        run(sys.argv[2], json.loads(sys.argv[3]), names, sets, clfs)
+    elif sys.argv[1:2] == ["summary"]:
+        means, diffs = summary()
+        print(means.to_markdown(), diffs.to_markdown(index=False), sep="\n\n")
     else:
         print(table().to_markdown() if "--markdown" in sys.argv else table())

@@ -94,6 +94,9 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     res.metrics.to_csv(out, sep="\t", index=False)
+    import torch
+
+    (RESULTS / name / f"{method}.threads").write_text(f"{torch.get_num_threads()}\n")
     (RESULTS / name / f"{method}.failed").unlink(missing_ok=True)
     print(f"[{name}] {method}: {time.perf_counter() - t0:.0f} s", flush=True)
 
@@ -255,7 +258,12 @@ def main() -> None:
     args = p.parse_args()
     import torch
 
-    args.threads_note = f"{torch.get_num_threads()} torch threads"
+    recorded = sorted({p.read_text().strip() for p in RESULTS.glob("*/*.threads")})
+    if args.report_only:
+        # The runs' thread counts (files written by run_one), not this process's.
+        args.threads_note = f"torch threads per run: {', '.join(recorded) or 'not recorded'}"
+    else:
+        args.threads_note = f"{torch.get_num_threads()} torch threads"
     unknown = sorted(set(args.methods) - set(available_methods()))
     if unknown:
         p.error(f"unknown methods {unknown}; known: {available_methods()}")
