@@ -110,6 +110,33 @@ def load_results() -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
     return metrics, failed
 
 
+def _pairwise(summ: pd.DataFrame) -> list[str]:
+    """SA against each peer over the (data set, classifier, k <= 20) cells both ran."""
+    small = summ[summ["k"] <= 20].set_index(["dataset", "classifier", "k", "method"])["mean"]
+    sa = small.xs(REFERENCE, level="method")
+    rows = []
+    for method in sorted(set(small.index.get_level_values("method")) - {REFERENCE}):
+        peer = small.xs(method, level="method")
+        both = sa.index.intersection(peer.index)
+        if both.empty:
+            continue
+        diff = sa.loc[both] - peer.loc[both]
+        rows.append(
+            f"| {method} | {len(both)} | {int((diff > 5e-4).sum())} | "
+            f"{int((diff < -5e-4).sum())} | {100 * diff.mean():+.1f} |"
+        )
+    return [
+        "#### Sequential Attention against each peer (k <= 20)",
+        "",
+        "Over the (data set, classifier, k) cells both ran; ahead / behind beyond rounding.",
+        "",
+        "| peer | cells | SA ahead | SA behind | mean difference (points) |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def _cell(mean: float, sd: float) -> str:
     return f"{100 * mean:.1f} ± {100 * sd:.1f}"
 
@@ -195,6 +222,7 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
             f"{100 * diff:+.1f} | {100 * se:.1f} | {verdict} |"
         )
     lines.append("")
+    lines += _pairwise(summ)
     if not cost.empty:
         lines.append("#### Selector wall time per fold (s, mean over folds, largest k)")
         lines.append("")
@@ -206,11 +234,22 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
                 f"| {method} | " + " | ".join("-" if pd.isna(v) else f"{v:g}" for v in row) + " |"
             )
         lines.append("")
-    if failed:
+    ran = set(zip(summ["dataset"], summ["method"], strict=True))
+    missing = [
+        f"{dataset} / {method}"
+        for dataset in sorted(summ["dataset"].unique())
+        for method in DEFAULT_METHODS
+        if (dataset, method) not in ran and (dataset, method) not in failed
+    ]
+    if failed or missing:
         lines.append("#### Not run or failed")
         lines.append("")
         for (dataset, method), msg in failed.items():
             lines.append(f"- {dataset} / {method}: {msg}")
+        if missing:
+            lines.append(
+                "- not run yet (time; `python bench/quality.py` resumes): " + ", ".join(missing)
+            )
         lines.append("")
     lines.append(END)
     return "\n".join(lines)
