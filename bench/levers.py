@@ -40,8 +40,8 @@ def _apply_overrides(settings: list[str]) -> dict:
         mod = importlib.import_module(module)
         if not hasattr(mod, name):
             raise SystemExit(f"--set {setting}: {module} has no {name}")
-        setattr(mod, name, json.loads(value))
         applied[target] = json.loads(value)
+        setattr(mod, name, applied[target])
     return applied
 
 
@@ -119,19 +119,18 @@ def summary(baseline: str = "rfbase") -> tuple[pd.DataFrame, pd.DataFrame]:
     # The means table keeps the families run with 3 or more seeds (the others are noise).
     means = means[[c for c in means.columns if counts[c] >= 3]]
     means.columns = [f"{c} ({counts[c]})" for c in means.columns]
+    column = dict(zip(zip(family, seed, strict=True), t.columns, strict=True))
     rows = []
     for fam in family.unique():
-        clf = fam.split("/")[1] if "/" in fam else None
-        base = baseline + (f"/{clf}" if clf else "")
+        _, slash, clf = fam.partition("/")
+        base = baseline + slash + clf  # the baseline with the same classifier
         if fam == base:
             continue
-        diffs = []
-        for col, f, s_ in zip(t.columns, family, seed, strict=True):
-            if f != fam:
-                continue
-            ref = baseline + ("" if s_ == "0" else f"@{s_}") + (f"/{clf}" if clf else "")
-            if ref in t.columns:
-                diffs.append(t[col] - t[ref])
+        diffs = [
+            t[col] - t[column[base, s_]]
+            for (f, s_), col in column.items()
+            if f == fam and (base, s_) in column
+        ]
         if diffs:
             d = pd.concat(diffs).dropna()
             rows.append(
@@ -148,14 +147,17 @@ def summary(baseline: str = "rfbase") -> tuple[pd.DataFrame, pd.DataFrame]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:
-        rest = sys.argv[4:]
-        clfs = ("logreg", "rf") if "--rf" in rest else ("logreg",)
-        rest = [a for a in rest if a != "--rf"]
-        sets = [rest[i + 1] for i, a in enumerate(rest) if a == "--set"]
-        names = [
-            a for i, a in enumerate(rest) if a != "--set" and (i == 0 or rest[i - 1] != "--set")
-        ]
-        run(sys.argv[2], json.loads(sys.argv[3]), names, sets, clfs)
+        import argparse
+
+        cli = argparse.ArgumentParser(prog="levers.py run")
+        cli.add_argument("tag")
+        cli.add_argument("options", type=json.loads)
+        cli.add_argument("datasets", nargs="+")
+        cli.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE")
+        cli.add_argument("--rf", action="store_true")
+        a = cli.parse_intermixed_args(sys.argv[2:])
+        clfs = ("logreg", "rf") if a.rf else ("logreg",)
+        run(a.tag, a.options, a.datasets, a.set, clfs)
     elif sys.argv[1:2] == ["summary"]:
         means, diffs = summary()
         print(means.to_markdown(), diffs.to_markdown(index=False), sep="\n\n")

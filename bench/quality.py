@@ -146,7 +146,7 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
     lines = [START, ""]
     lines.append(
         f"Measured {dt.date.today().isoformat()} on {platform.node() or 'this machine'}: "
-        f"{_cpu()}, {args.threads_note}. Balanced accuracy (%), mean ± sd over the "
+        f"{_cpu()}, {_threads_note()}. Balanced accuracy (%), mean ± sd over the "
         f"{args.folds} outer folds; regenerate with `python bench/quality.py`."
     )
     lines.append("")
@@ -255,6 +255,12 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
     return "\n".join(lines)
 
 
+def _threads_note() -> str:
+    """The torch thread counts the runs used (written by run_one), not this process's."""
+    recorded = sorted({p.read_text().strip() for p in RESULTS.glob("*/*.threads")})
+    return f"torch threads per run: {', '.join(recorded) or 'not recorded'}"
+
+
 def _cpu() -> str:
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -295,14 +301,6 @@ def main() -> None:
     p.add_argument("--report-only", action="store_true")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args()
-    import torch
-
-    recorded = sorted({p.read_text().strip() for p in RESULTS.glob("*/*.threads")})
-    if args.report_only:
-        # The runs' thread counts (files written by run_one), not this process's.
-        args.threads_note = f"torch threads per run: {', '.join(recorded) or 'not recorded'}"
-    else:
-        args.threads_note = f"{torch.get_num_threads()} torch threads"
     unknown = sorted(set(args.methods) - set(available_methods()))
     if unknown:
         p.error(f"unknown methods {unknown}; known: {available_methods()}")
