@@ -101,17 +101,22 @@ def omp_problem(seed: int, n: int = 400, d: int = 30, k: int = 5):
     return X, y, set(np.flatnonzero(omp.coef_).tolist())
 
 
-def test_linear_variant_agrees_with_orthogonal_matching_pursuit():
+def omp_overlaps(device: str) -> list[float]:
+    """Overlap of the linear variant's picks with OMP's support on three seeds."""
     overlaps = []
     for seed in range(3):
         X, y, omp_set = omp_problem(seed)
         k = len(omp_set)
         result = sequential_attention(
-            X, y, k, model="linear", task="regression", device="cpu", random_state=seed
+            X, y, k, model="linear", task="regression", device=device, random_state=seed
         )
         assert result.task == "regression"
         overlaps.append(len(omp_set & set(result.order.tolist())) / k)
-    assert np.mean(overlaps) >= 0.9
+    return overlaps
+
+
+def test_linear_variant_agrees_with_orthogonal_matching_pursuit():
+    assert np.mean(omp_overlaps("cpu")) >= 0.9
 
 
 @pytest.mark.parametrize("d", [50, 20_000])

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from test_core import anova_top, omp_problem, redundant_problem, suppressor_problem
+from test_core import anova_top, omp_overlaps, redundant_problem, suppressor_problem
 from test_core_backprop import assert_step_matches_autograd
 
 from seqattn.core import SequentialAttentionSelector, sequential_attention
@@ -68,15 +68,7 @@ def test_redundant_copies_and_suppressor_pair_on_device():
 
 
 def test_linear_variant_agrees_with_omp_on_device():
-    overlaps = []
-    for seed in range(3):
-        X, y, omp_set = omp_problem(seed)
-        k = len(omp_set)
-        result = sequential_attention(
-            X, y, k, model="linear", task="regression", device=DEVICE, random_state=seed
-        )
-        overlaps.append(len(omp_set & set(result.order.tolist())) / k)
-    assert np.mean(overlaps) >= 0.9
+    assert np.mean(omp_overlaps(DEVICE)) >= 0.9
 
 
 def test_planted_pair_found_among_20000_features_on_device():
