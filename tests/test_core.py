@@ -212,6 +212,7 @@ def test_schedule_rule_scales_with_data_size():
         ({"preselected": [99]}, "preselected"),
         ({"n_per_step": 0}, "n_per_step"),
         ({"class_weight": "inverse"}, "class_weight"),
+        ({"phase_lr_scale": -1.0}, "phase_lr_scale"),
     ],
 )
 def test_bad_options_raise_seqattn_error(kwargs, message):
@@ -243,3 +244,14 @@ def test_small_cpu_fit_leaves_thread_setting_alone():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_phase_lr_scale_slows_the_network_in_the_phases_only():
+    X, y, _ = redundant_problem(0, n=200, d=15)
+    kwargs = {"hidden": (8,), "epochs": 30, "device": "cpu", "random_state": 3}
+    joint = sequential_attention(X, y, 3, **kwargs)
+    frozen = sequential_attention(X, y, 3, phase_lr_scale=0.0, **kwargs)
+    warmup = joint.schedule.warmup_steps
+    # Same warm-up, step for step; different phases (the network no longer moves there).
+    np.testing.assert_array_equal(joint.loss_curve[:warmup], frozen.loss_curve[:warmup])
+    assert not np.array_equal(joint.loss_curve[warmup:], frozen.loss_curve[warmup:])
