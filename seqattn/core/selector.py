@@ -76,7 +76,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         The network's learning rate during the selection phases, as a multiple of
         ``lr`` (the warm-up always trains at ``lr``). 1 is the paper's joint training.
         Smaller values keep the warm-up's network mostly as it is and let the attention
-        do the adapting: at 0.1 the benchmark's panels were 2-3 points better on
+        do the adapting: at 0.1 the benchmark's panels were 1.8-2.6 points better on
         average, but redundant copies of a selected feature were picked again more
         often (``bench/README.md``).
     hold_candidate_norms : bool, default=False

@@ -19,24 +19,24 @@ Design choices (each checked on the synthetic problems in ``tests/test_core.py``
   weighted to balance by default;
 - the logits use their own optimiser (:class:`SharedScaleAdam`, 100x the network's
   learning rate, fresh at every phase) so noise logits among thousands stay put;
-- the network (AdamW, small weight decay) keeps training across phases at its
-  learning rate (``phase_lr_scale=1``, the paper's joint training). A smaller
-  ``phase_lr_scale`` slows the network in the phases only, so the attention does the
-  adapting and the network memorises less over k phases: at 0.1 the benchmark's panels
-  were +1.8 points of balanced accuracy better with logistic regression and +2.6 with
-  random forests (``bench/levers.py`` variant ``netlr01``, 3 seeds x 6 data sets x
-  k = 5, 10, 20), but the redundant-copies problem of the tests was solved in only 11 of
-  20 seeds (15 at 0.3, 20 of 20 at 1): a network that cannot re-learn how to use a
-  selected feature keeps rewarding its copies. Adaptivity is the method's point, so 1
-  stays the default. Optionally (``hold_candidate_norms=True``, off by default) the
-  first-layer weights of each unselected candidate keep, during a phase, the norm they had at the end of the warm-up
-  (their direction still trains): Adam moves every weight at about the same speed
+- the network (AdamW, small weight decay) keeps training across phases at its learning
+  rate (``phase_lr_scale=1``, the paper's joint training). A smaller ``phase_lr_scale``
+  slows the network in the phases only, so the attention does the adapting and the network
+  memorises less over k phases: at 0.1 the benchmark's panels were +1.8 points of balanced
+  accuracy better with logistic regression and +2.6 with random forests
+  (``bench/levers.py`` variant ``netlr01``, 3 seeds x 6 data sets x k = 5, 10, 20), but
+  the redundant-copies problem of the tests was solved in only 11 of 20 seeds (15 at 0.3,
+  20 of 20 at 1): a network that cannot re-learn how to use a selected feature keeps
+  rewarding its copies. Adaptivity is the method's point, so 1 stays the default.
+  Optionally (``hold_candidate_norms=True``, off by default) the first-layer weights of
+  each unselected candidate keep, during a phase, the norm they had at the end of the
+  warm-up (their direction still trains): Adam moves every weight at about the same speed
   whatever the size of its gradient, so the network can amplify the thousands of weakly
   attended candidates through their own weights and fit (on small data, memorise) what is
   left without concentrating the attention, and late picks become near-ties. Holding the
   norms leaves attention as the only way to use a candidate more. Measured with
-  ``bench/levers.py`` (variant ``capnorm``, 3 seeds): +4 to +5 points of balanced
-  accuracy on CBMC RNA (2,000 genes, 15 cell types) and +8 on GLIOMA at k = 5, but -7 on
+  ``bench/levers.py`` (variant ``capnorm``, 3 seeds): +4 to +5 points of balanced accuracy
+  on CBMC RNA (2,000 genes, 15 cell types) and +8 on GLIOMA at k = 5, but -7 on
   pbmc68k_reduced at k = 10 and -5 on NAFLD at k = 10-20, so it is not the default;
 - the schedule (warm-up + one phase per pick) follows :mod:`seqattn.core.schedule`.
 
