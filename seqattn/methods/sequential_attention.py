@@ -33,11 +33,8 @@ OPTIONS = (
 class SequentialAttentionMethod(SelectionMethod):
     """Sequential Attention: greedy-like forward selection from one network training.
 
-    Options are those of :class:`seqattn.SequentialAttentionSelector` (``n_per_step``,
-    ``model``, ``hidden``, ``epochs``, ``batch_size``, ``lr``, ``weight_decay``,
-    ``n_restarts``, ``phase_lr_scale``, ``hold_candidate_norms``, ``class_weight``,
-    ``task``, ``preselected``, ``device``, ``verbose``); the panel
-    size and seed come from :meth:`select`. Scores are the attention weight each feature
+    Options are the parameters of :class:`seqattn.SequentialAttentionSelector` named in
+    :data:`OPTIONS`; the panel size and seed come from :meth:`select`. Scores are the attention weight each feature
     had when picked. Cost: one training run of ``(2 + k) * S`` mini-batch steps
     (``S`` = 200-1,000, see ``seqattn.core.schedule``), each O(batch x d x hidden).
     """
