@@ -48,25 +48,21 @@ def anova_top(X, y, k):
     return set(np.argsort(-f)[:k].tolist())
 
 
-def _small_fit(X, y, k, seed, hold_candidate_norms):
+def _small_fit(X, y, k, seed, options):
     """The synthetic problems' fit: a 16-unit network on the CPU."""
-    return sequential_attention(
-        X,
-        y,
-        k,
-        hidden=(16,),
-        device="cpu",
-        random_state=seed,
-        hold_candidate_norms=hold_candidate_norms,
-    )
+    return sequential_attention(X, y, k, hidden=(16,), device="cpu", random_state=seed, **options)
 
 
-@pytest.mark.parametrize("hold_candidate_norms", [False, True])
-def test_picks_independent_features_over_redundant_copies(hold_candidate_norms):
+#: The defaults and each option that changes how the attention is trained or read.
+VARIANTS = [{}, {"hold_candidate_norms": True}, {"n_restarts": 4, "bootstrap": True}]
+
+
+@pytest.mark.parametrize("options", VARIANTS)
+def test_picks_independent_features_over_redundant_copies(options):
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, independent = redundant_problem(seed)
-        result = _small_fit(X, y, 3, seed, hold_candidate_norms)
+        result = _small_fit(X, y, 3, seed, options)
         sa_hits += independent <= set(result.order.tolist())
         top3 = anova_top(X, y, 3)
         # ANOVA fills its top 3 with copies of the strong feature.
@@ -76,12 +72,12 @@ def test_picks_independent_features_over_redundant_copies(hold_candidate_norms):
     assert anova_hits == 0
 
 
-@pytest.mark.parametrize("hold_candidate_norms", [False, True])
-def test_finds_suppressor_pair_that_univariate_ranking_misses(hold_candidate_norms):
+@pytest.mark.parametrize("options", VARIANTS)
+def test_finds_suppressor_pair_that_univariate_ranking_misses(options):
     sa_hits = anova_hits = 0
     for seed in range(5):
         X, y, pair = suppressor_problem(seed)
-        result = _small_fit(X, y, 2, seed, hold_candidate_norms)
+        result = _small_fit(X, y, 2, seed, options)
         sa_hits += set(result.order.tolist()) == pair
         anova_hits += anova_top(X, y, 2) == pair
     assert sa_hits >= 4
@@ -190,6 +186,19 @@ def test_ensemble_of_restarts_runs_and_votes():
     assert independent <= set(result.order.tolist())
 
 
+def test_bootstrap_ensemble_is_reproducible_and_differs_from_plain_restarts():
+    X, y, independent = redundant_problem(2, n=300)
+    kwargs = {"n_restarts": 3, "epochs": 60, "device": "cpu", "random_state": 5}
+    first = sequential_attention(X, y, 3, bootstrap=True, **kwargs)
+    again = sequential_attention(X, y, 3, bootstrap=True, **kwargs)
+    plain = sequential_attention(X, y, 3, **kwargs)
+    np.testing.assert_array_equal(first.order, again.order)
+    np.testing.assert_array_equal(first.loss_curve, again.loss_curve)
+    # Same initial networks and batches; the resampling weights change every step.
+    assert plain.loss_curve[0] != first.loss_curve[0]
+    assert independent <= set(first.order.tolist())
+
+
 def test_schedule_rule_scales_with_data_size():
     assert default_batch_size(50) == 50
     assert default_batch_size(1_000) == 64
@@ -213,6 +222,7 @@ def test_schedule_rule_scales_with_data_size():
         ({"n_per_step": 0}, "n_per_step"),
         ({"class_weight": "inverse"}, "class_weight"),
         ({"phase_lr_scale": -1.0}, "phase_lr_scale"),
+        ({"bootstrap": True}, "n_restarts"),
     ],
 )
 def test_bad_options_raise_seqattn_error(kwargs, message):

@@ -19,14 +19,16 @@ CASES = [
 ]
 
 
-def assert_step_matches_autograd(net, x, targets, inv_sd, phase, rtol=1e-4, atol=1e-6) -> None:
+def assert_step_matches_autograd(
+    net, x, targets, inv_sd, phase, row_weight=None, rtol=1e-4, atol=1e-6
+) -> None:
     """train_step's loss and gradients equal autograd's (the loss to rtol / 10)."""
-    expected_loss = autograd_loss(net, x, targets.values, targets, inv_sd, phase)
+    expected_loss = autograd_loss(net, x, targets.values, targets, inv_sd, phase, row_weight)
     expected_loss.backward()
     expected = {name: p.grad for name, p in net.named_parameters()}
     net.zero_grad(set_to_none=True)
 
-    loss = train_step(net, x, targets.values, targets, inv_sd, phase)
+    loss = train_step(net, x, targets.values, targets, inv_sd, phase, row_weight)
 
     torch.testing.assert_close(loss, expected_loss.detach(), rtol=rtol / 10, atol=atol)
     for name, p in net.named_parameters():
@@ -38,7 +40,8 @@ def assert_step_matches_autograd(net, x, targets, inv_sd, phase, rtol=1e-4, atol
 
 @pytest.mark.parametrize(("task", "hidden", "restarts", "class_weight"), CASES)
 @pytest.mark.parametrize("in_phase", [False, True])
-def test_train_step_matches_autograd(task, hidden, restarts, class_weight, in_phase):
+@pytest.mark.parametrize("bootstrap", [False, True])
+def test_train_step_matches_autograd(task, hidden, restarts, class_weight, in_phase, bootstrap):
     n, d = 40, 12
     rng = np.random.default_rng(0)
     x = torch.as_tensor(rng.normal(size=(n, d)), dtype=torch.float32)
@@ -53,8 +56,14 @@ def test_train_step_matches_autograd(task, hidden, restarts, class_weight, in_ph
     selected[[2, 5]] = True
     inv_sd = torch.as_tensor(rng.uniform(0.5, 1.5, d), dtype=torch.float32)
     phase = PhaseMask.build(selected, inv_sd) if in_phase else None
+    # Bootstrap weights of the rows per restart (Exp(1), as the training loop draws them).
+    row_weight = (
+        torch.empty(restarts, n).exponential_(generator=torch.Generator().manual_seed(2))
+        if bootstrap
+        else None
+    )
 
-    assert_step_matches_autograd(net, x, targets, inv_sd, phase)
+    assert_step_matches_autograd(net, x, targets, inv_sd, phase, row_weight)
     if in_phase:
         # Selected features take no attention, so their logits get no gradient.
         assert torch.all(net.logits.grad[:, selected] == 0)
@@ -77,3 +86,34 @@ def test_hold_norms_rescales_only_candidate_rows():
     # Directions are kept: each row is a positive multiple of what it was.
     cos = torch.nn.functional.cosine_similarity(weight, before, dim=-1)
     torch.testing.assert_close(cos, torch.ones_like(cos))
+
+
+@pytest.mark.parametrize(
+    ("task", "class_weight"), [("classification", "balanced"), ("regression", None)]
+)
+def test_unit_row_weights_give_the_unweighted_loss(task, class_weight):
+    n, d, restarts = 30, 6, 2
+    rng = np.random.default_rng(3)
+    x = torch.as_tensor(rng.normal(size=(n, d)), dtype=torch.float32)
+    y = rng.integers(0, 3, n) if task == "classification" else rng.normal(size=n)
+    targets = encode_targets(y, n, task, class_weight, torch.device("cpu"))
+    net = AttentionEnsemble(d, targets.n_outputs, (5,), restarts, torch.Generator().manual_seed(1))
+    inv_sd = torch.ones(d)
+    plain = train_step(net, x, targets.values, targets, inv_sd, None)
+    grad = net.first_weight.grad.clone()
+    ones = train_step(net, x, targets.values, targets, inv_sd, None, torch.ones(restarts, n))
+    torch.testing.assert_close(ones, plain)
+    torch.testing.assert_close(net.first_weight.grad, grad)
+    # Doubling one restart's weights everywhere changes nothing (weights are normalised);
+    # zeroing a row removes it from that restart's loss.
+    weights = torch.ones(restarts, n)
+    weights[0] = 2.0
+    torch.testing.assert_close(
+        train_step(net, x, targets.values, targets, inv_sd, None, weights), plain
+    )
+    weights = torch.ones(restarts, n)
+    weights[:, 0] = 0.0
+    dropped = train_step(net, x, targets.values, targets, inv_sd, None, weights)
+    assert not torch.allclose(dropped, plain)
+    rest = train_step(net, x[1:], targets.values[1:], targets, inv_sd, None)
+    torch.testing.assert_close(dropped, rest)

@@ -51,6 +51,16 @@ def test_train_step_matches_autograd_on_device():
     inv_sd = torch.full((d,), 0.8, device=dev)
     phase = PhaseMask.build(selected, inv_sd)
     assert_step_matches_autograd(net, x, targets, inv_sd, phase, rtol=1e-3, atol=1e-5)
+    net.zero_grad(set_to_none=True)
+    row_weight = torch.rand((2, n), generator=torch.Generator().manual_seed(2)).to(dev)
+    assert_step_matches_autograd(net, x, targets, inv_sd, phase, row_weight, 1e-3, 1e-5)
+
+
+def test_bootstrap_ensemble_on_device():
+    X, y, independent = redundant_problem(1)
+    result = _fit(X, y, 3, 1, n_restarts=4, bootstrap=True)
+    assert result.device.startswith(DEVICE.split(":")[0])
+    assert independent <= set(result.order.tolist())
 
 
 def test_redundant_copies_and_suppressor_pair_on_device():

@@ -49,6 +49,16 @@ class PhaseMask:
         )
 
 
+def _sample_weights(row_weight: torch.Tensor, y: torch.Tensor, targets: Targets) -> torch.Tensor:
+    """Per-restart sample weights of a batch, shape ``(R, batch)``, each row summing to 1.
+
+    ``row_weight`` (the restarts' bootstrap weights of the batch's rows) times the class
+    weight of each row's class, if any.
+    """
+    w = row_weight if targets.class_weight is None else row_weight * targets.class_weight[y]
+    return w / w.sum(dim=1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
+
+
 def multipliers(net: AttentionEnsemble, phase: PhaseMask) -> torch.Tensor:
     """Input multiplier per restart and feature, shape ``(R, d)``."""
     return torch.addcmul(
@@ -63,11 +73,20 @@ def autograd_loss(
     targets: Targets,
     inv_sd: torch.Tensor,
     phase: PhaseMask | None,
+    row_weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The loss :func:`train_step` differentiates, as an autograd graph (for checks)."""
     mult = inv_sd if phase is None else multipliers(net, phase)
     out = net(x, mult)
     restarts, batch, outputs = out.shape
+    if row_weight is not None:
+        w = _sample_weights(row_weight, y, targets)
+        if targets.task == "classification":
+            nll = F.cross_entropy(
+                out.reshape(restarts * batch, outputs), y.repeat(restarts), reduction="none"
+            )
+            return (nll.view(restarts, batch) * w).sum()
+        return ((out.squeeze(-1) - y).square() * w).sum()
     if targets.task == "classification":
         mean = F.cross_entropy(
             out.reshape(restarts * batch, outputs),
@@ -87,6 +106,7 @@ def train_step(
     targets: Targets,
     inv_sd: torch.Tensor,
     phase: PhaseMask | None,
+    row_weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Forward and backward of one mini-batch; writes ``.grad`` of the parameters.
 
@@ -104,6 +124,9 @@ def train_step(
     phase : PhaseMask or None
         None in the warm-up (every feature at weight 1, the logits untouched); otherwise
         the logits get their gradient too.
+    row_weight : torch.Tensor, shape (R, batch), optional
+        Each restart's weight of each row (its bootstrap weights); the loss is then, per
+        restart, the mean over the batch weighted by row weight times class weight.
 
     Returns
     -------
@@ -136,7 +159,11 @@ def train_step(
         nll = -log_p.gather(-1, index).squeeze(-1)  # (R, batch)
         grad = log_p.exp_()
         grad.scatter_add_(-1, index, torch.full_like(index, -1, dtype=grad.dtype))
-        if targets.class_weight is None:
+        if row_weight is not None:
+            w = _sample_weights(row_weight, y, targets)
+            loss = (nll * w).sum()
+            grad.mul_(w.unsqueeze(-1))
+        elif targets.class_weight is None:
             loss = nll.mean(dim=1).sum()
             grad.mul_(1.0 / batch)
         else:
@@ -146,8 +173,13 @@ def train_step(
             grad.mul_(w.view(1, batch, 1))
     else:
         diff = h.squeeze(-1) - y
-        loss = diff.square().mean(dim=1).sum()
-        grad = (diff * (2.0 / batch)).unsqueeze(-1)
+        if row_weight is None:
+            loss = diff.square().mean(dim=1).sum()
+            grad = (diff * (2.0 / batch)).unsqueeze(-1)
+        else:
+            w = _sample_weights(row_weight, y, targets)
+            loss = (diff.square() * w).sum()
+            grad = (diff * w * 2.0).unsqueeze(-1)
 
     for i in reversed(range(len(net.weights))):
         a = activations[i]

@@ -72,6 +72,12 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         Independently initialised networks trained side by side (one batched
         computation); each pick goes to the feature with the highest mean attention.
         Raise (e.g. to 4-8) for more stable panels on small data.
+    bootstrap : bool, default=False
+        Train each of the ``n_restarts`` networks on its own Bayesian-bootstrap
+        weighting of the rows (an Exp(1) weight per row, drawn once) and give each pick
+        to the feature most networks rank first, so a feature that only helps one
+        network memorise its rows loses the vote. Needs ``n_restarts >= 2`` and costs
+        about ``n_restarts`` times one fit. Measured in ``bench/README.md``.
     phase_lr_scale : float, default=1.0
         The network's learning rate during the selection phases, as a multiple of
         ``lr`` (the warm-up always trains at ``lr``). 1 is the paper's joint training.
@@ -158,6 +164,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         lr: float = 1e-3,
         weight_decay: float = 1e-4,
         n_restarts: int = 1,
+        bootstrap: bool = False,
         phase_lr_scale: float = 1.0,
         hold_candidate_norms: bool = False,
         class_weight: str | None = "balanced",
@@ -176,6 +183,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.lr = lr
         self.weight_decay = weight_decay
         self.n_restarts = n_restarts
+        self.bootstrap = bootstrap
         self.phase_lr_scale = phase_lr_scale
         self.hold_candidate_norms = hold_candidate_norms
         self.class_weight = class_weight
@@ -254,6 +262,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             lr=self.lr,
             weight_decay=self.weight_decay,
             n_restarts=self.n_restarts,
+            bootstrap=self.bootstrap,
             phase_lr_scale=self.phase_lr_scale,
             hold_candidate_norms=self.hold_candidate_norms,
             class_weight=self.class_weight,

@@ -208,6 +208,7 @@ def sequential_attention(
     lr: float = 1e-3,
     weight_decay: float = 1e-4,
     n_restarts: int = 1,
+    bootstrap: bool = False,
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
     class_weight: str | None = "balanced",
@@ -245,6 +246,11 @@ def sequential_attention(
     n_restarts : int
         Independently initialised models trained side by side; each pick goes to the
         candidate with the largest ensemble-mean attention.
+    bootstrap : bool
+        Train each of the ``n_restarts`` models on its own Bayesian-bootstrap weighting of
+        the rows (one Exp(1) weight per row and model, drawn once) and give each pick to
+        the candidate most models rank first (ties: the largest mean attention); needs
+        ``n_restarts >= 2``. See the module notes.
     phase_lr_scale : float
         The network's learning rate in the selection phases, as a multiple of ``lr``
         (the warm-up trains at ``lr``); see the module notes.
@@ -277,6 +283,11 @@ def sequential_attention(
         raise SeqattnError(f"lr={lr} must be positive")
     if not weight_decay >= 0:
         raise SeqattnError(f"weight_decay={weight_decay} must be non-negative")
+    if bootstrap and int(n_restarts) < 2:
+        raise SeqattnError(
+            "bootstrap=True needs n_restarts >= 2 (each pick is a vote of the resampled "
+            "models); set n_restarts, e.g. n_restarts=4"
+        )
     if not phase_lr_scale >= 0:
         raise SeqattnError(f"phase_lr_scale={phase_lr_scale} must be non-negative")
     source = FeatureSource(X, dev)
@@ -297,6 +308,11 @@ def sequential_attention(
     # per-step Python overhead dominates small fits). Decay on biases too is immaterial.
     net_opt = torch.optim.AdamW([*weights, *biases], lr=lr, weight_decay=weight_decay, fused=True)
     batches = _BatchIndices(n, schedule.batch_size, dev, int(random_state))
+    row_weight = None
+    if bootstrap:
+        # Bayesian bootstrap (Rubin 1981): Exp(1) weights keep every row in every model
+        # (a plain bootstrap drops a third of the rows, too many of ~50 samples).
+        row_weight = torch.empty(net.n_restarts, n).exponential_(generator=generator).to(dev)
     losses = torch.zeros(schedule.total_steps, dtype=torch.float32, device=dev)
     selected = torch.zeros(d, dtype=torch.bool, device=dev)
     if forced:
@@ -320,7 +336,13 @@ def sequential_attention(
         for _ in range(n_steps):
             index = batches.next()
             loss = train_step(
-                net, source.batch(index), targets.values[index], targets, source.inv_sd, phase
+                net,
+                source.batch(index),
+                targets.values[index],
+                targets,
+                source.inv_sd,
+                phase,
+                None if row_weight is None else row_weight[:, index],
             )
             net_opt.step()
             if attention_opt is not None:
@@ -363,10 +385,16 @@ def sequential_attention(
                 losses[step : step + schedule.steps_per_phase] = float("nan")
                 step += schedule.steps_per_phase
             with torch.no_grad():
-                attention = net.attention(selected).mean(dim=0).cpu().numpy()
+                per_model = net.attention(selected)
+                attention = per_model.mean(dim=0).cpu().numpy()
             attention[np.asarray(order, dtype=np.int64)] = np.nan
             final_attention = attention.astype(np.float32)
-            ranked = np.argsort(-np.nan_to_num(attention, nan=-np.inf), kind="stable")
+            rank_key = np.nan_to_num(attention, nan=-np.inf)
+            if bootstrap:
+                # Votes first (each model's top candidate), the mean attention (< 1)
+                # breaks ties.
+                rank_key += np.bincount(per_model.argmax(dim=1).cpu().numpy(), minlength=d)
+            ranked = np.argsort(-rank_key, kind="stable")
             for feature in ranked[:n_pick]:
                 row = final_attention.copy()
                 row[np.asarray(order, dtype=np.int64)] = np.nan

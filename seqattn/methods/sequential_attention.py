@@ -19,6 +19,7 @@ OPTIONS = (
     "lr",
     "weight_decay",
     "n_restarts",
+    "bootstrap",
     "phase_lr_scale",
     "hold_candidate_norms",
     "class_weight",
