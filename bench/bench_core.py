@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/bench_core.py            # all cases, 2 threads, markdown table
     .venv/bin/python bench/bench_core.py --threads 4 --cases matmul synthetic
+    .venv/bin/python bench/bench_core.py --options '{"n_restarts": 1}'   # one network
 
 Each case runs in its own process so its peak memory (max RSS) is its own. Reported:
 wall time of the whole fit (data standardisation included), peak RSS and the part of it
@@ -15,6 +16,7 @@ as a fraction of this machine's measured dense float32 matmul throughput.
 from __future__ import annotations
 
 import argparse
+import inspect
 import itertools
 import json
 import os
@@ -86,15 +88,16 @@ def run_fit(X, y, k: int, device: str, rss_data: float, **options) -> dict:
         torch.cuda.synchronize()
     wall = time.perf_counter() - start
     s = result.schedule
-    hidden = tuple(options.get("hidden", (64,)))
+    defaults = inspect.signature(sequential_attention).parameters
+    hidden = tuple(options.get("hidden", defaults["hidden"].default))
+    restarts = options.get("n_restarts", defaults["n_restarts"].default)
     outputs = 1 if result.classes is None else len(result.classes)
-    flops = gemm_flops_per_step(
-        s.batch_size, X.shape[1], hidden, outputs, options.get("n_restarts", 1)
-    )
+    flops = gemm_flops_per_step(s.batch_size, X.shape[1], hidden, outputs, restarts)
     out = {
         "n": int(X.shape[0]),
         "d": int(X.shape[1]),
         "k": k,
+        "restarts": restarts,
         "device": result.device,
         "batch_size": s.batch_size,
         "steps": s.total_steps,
@@ -129,7 +132,7 @@ def planted_data(n: int, d: int, seed: int = 0, device: str | None = None):
     return X, y
 
 
-def case(name: str, threads: int) -> dict:
+def case(name: str, threads: int, options: dict) -> dict:
     import torch
 
     import seqattn.core  # noqa: F401 - its imports (sklearn, scipy) must not count as fit memory
@@ -141,11 +144,11 @@ def case(name: str, threads: int) -> dict:
     # has been recorded by then; a matmul before it would leave allocator state behind that
     # hides part of the fit's memory): the loop's fraction uses the mean of the "matmul"
     # case run just before and this, so drift of a shared virtual machine partly cancels.
-    out = _fit_case(name)
+    out = _fit_case(name, options)
     return {**out, "matmul_after": round(matmul_gflops(), 1)}
 
 
-def _fit_case(name: str) -> dict:
+def _fit_case(name: str, options: dict) -> dict:
     if name == "mice":
         from seqattn.datasets import mice_protein
 
@@ -154,10 +157,10 @@ def _fit_case(name: str) -> dict:
         X = np.where(np.isnan(X), np.nanmedian(X, axis=0), X)
         y = adata.obs["class"].to_numpy()
         # Mice Protein has 77 proteins only, so k=50 selects most of them.
-        return {"case": name, **run_fit(X, y, 50, "cpu", _rss_mb())}
+        return {"case": name, **run_fit(X, y, 50, "cpu", _rss_mb(), **options)}
     if name == "synthetic":
         X, y = planted_data(50_000, 2_000)
-        out = run_fit(X, y, 50, "cpu", _rss_mb())
+        out = run_fit(X, y, 50, "cpu", _rss_mb(), **options)
         out["planted_found"] = len({0, 1, 2, 3, 4} & set(out["order_head"]))
         return {"case": name, **out}
     raise SystemExit(f"unknown case {name!r}")
@@ -178,16 +181,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cases", nargs="+", default=["matmul", "mice", "synthetic"])
+    parser.add_argument(
+        "--options", default="{}", help="selector options as JSON (default: its defaults)"
+    )
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case here
     args = parser.parse_args()
     if args.case:
-        print(json.dumps(case(args.case, args.threads)))
+        print(json.dumps(case(args.case, args.threads, json.loads(args.options))))
         return
     load_before = os.getloadavg()[0]
     rows = []
     for name in args.cases:
         proc = subprocess.run(
-            [sys.executable, __file__, "--case", name, "--threads", str(args.threads)],
+            [
+                *(sys.executable, __file__, "--case", name),
+                *("--threads", str(args.threads), "--options", args.options),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -196,23 +205,24 @@ def main() -> None:
         print(json.dumps(rows[-1]), file=sys.stderr)
     peak = next((r["gflops_2048"] for r in rows if r["case"] == "matmul"), None)
     print(f"\nmachine: {_cpu_model()}, {os.cpu_count()} cores, {args.threads} torch threads")
-    print(f"date: {date.today().isoformat()}")
+    print(f"date: {date.today().isoformat()}; selector options: {args.options}")
     # Other processes on the machine change every number here: report the load.
     print(f"1-min load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     if peak:
         print(f"dense float32 matmul (2048^3): {peak} GFLOP/s\n")
     print(
-        "| case | n x d | k | batch | steps | wall (s) | ms/step | peak RSS (MB) | "
+        "| case | n x d | k | networks | batch | steps | wall (s) | ms/step | peak RSS (MB) | "
         "above data (MB) | GEMM GFLOP/s | matmul before / after the fit | of matmul |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["case"] == "matmul":
             continue
         before = peak or r["matmul_after"]
         rate = (before + r["matmul_after"]) / 2
         print(
-            f"| {r['case']} | {r['n']:,} x {r['d']:,} | {r['k']} | {r['batch_size']} | "
+            f"| {r['case']} | {r['n']:,} x {r['d']:,} | {r['k']} | {r['restarts']} | "
+            f"{r['batch_size']} | "
             f"{r['steps']:,} | {r['wall_s']} | {r['ms_per_step']} | {r['peak_rss_mb']} | "
             f"{r['peak_above_data_mb']} | {r['gemm_gflops']} | "
             f"{before} / {r['matmul_after']} | {r['gemm_gflops'] / rate:.0%} |"

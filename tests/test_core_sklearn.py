@@ -88,7 +88,7 @@ def test_fraction_and_default_panel_size():
 def test_pipeline_cross_val_score_and_grid_search():
     X, y = data(n=120)
     pipe = make_pipeline(
-        SequentialAttentionSelector(2, hidden=(8,), epochs=30, device="cpu"),
+        SequentialAttentionSelector(2, hidden=(8,), epochs=60, device="cpu"),
         LogisticRegression(),
     )
     scores = cross_val_score(pipe, X, y, cv=3)
