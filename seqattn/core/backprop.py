@@ -49,13 +49,21 @@ class PhaseMask:
         )
 
 
-def _sample_weights(row_weight: torch.Tensor, y: torch.Tensor, targets: Targets) -> torch.Tensor:
-    """Per-restart sample weights of a batch, shape ``(R, batch)``, each row summing to 1.
+def _sample_weights(
+    row_weight: torch.Tensor | None, y: torch.Tensor, targets: Targets
+) -> torch.Tensor:
+    """Per-restart sample weights of a batch, each row summing to 1.
 
-    ``row_weight`` (the restarts' bootstrap weights of the batch's rows) times the class
-    weight of each row's class, if any.
+    ``row_weight`` (the restarts' bootstrap weights of the batch's rows, shape
+    ``(R, batch)``) times the class weight of each row's class; either may be absent, not
+    both. Shape ``(R, batch)``, or ``(1, batch)`` (shared by the restarts) without
+    ``row_weight``.
     """
-    w = row_weight if targets.class_weight is None else row_weight * targets.class_weight[y]
+    if targets.class_weight is None:
+        w = row_weight
+    else:
+        class_weight = targets.class_weight[y]
+        w = class_weight.unsqueeze(0) if row_weight is None else row_weight * class_weight
     return w / w.sum(dim=1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
 
 
@@ -159,18 +167,13 @@ def train_step(
         nll = -log_p.gather(-1, index).squeeze(-1)  # (R, batch)
         grad = log_p.exp_()
         grad.scatter_add_(-1, index, torch.full_like(index, -1, dtype=grad.dtype))
-        if row_weight is not None:
-            w = _sample_weights(row_weight, y, targets)
-            loss = (nll * w).sum()
-            grad.mul_(w.unsqueeze(-1))
-        elif targets.class_weight is None:
+        if row_weight is None and targets.class_weight is None:
             loss = nll.mean(dim=1).sum()
             grad.mul_(1.0 / batch)
         else:
-            w = targets.class_weight[y]
-            w = w / w.sum()
+            w = _sample_weights(row_weight, y, targets)
             loss = (nll * w).sum()
-            grad.mul_(w.view(1, batch, 1))
+            grad.mul_(w.unsqueeze(-1))
     else:
         diff = h.squeeze(-1) - y
         if row_weight is None:

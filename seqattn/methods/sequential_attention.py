@@ -35,9 +35,10 @@ class SequentialAttentionMethod(SelectionMethod):
     """Sequential Attention: greedy-like forward selection from one network training.
 
     Options are the parameters of :class:`seqattn.SequentialAttentionSelector` named in
-    :data:`OPTIONS`; the panel size and seed come from :meth:`select`. Scores are the attention weight each feature
-    had when picked. Cost: one training run of ``(2 + k) * S`` mini-batch steps
-    (``S`` = 200-1,000, see ``seqattn.core.schedule``), each O(batch x d x hidden).
+    :data:`OPTIONS`; the panel size and seed come from :meth:`select`. Scores are the
+    attention weight each feature had when picked. Cost: one training run of
+    ``(2 + k) * S`` mini-batch steps (``S`` = 200-1,000, see ``seqattn.core.schedule``),
+    each O(batch x d x hidden x n_restarts).
     """
 
     name = "sequential_attention"
