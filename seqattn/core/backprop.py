@@ -40,12 +40,15 @@ class PhaseMask:
 
     @classmethod
     def build(cls, selected: torch.Tensor, inv_sd: torch.Tensor) -> PhaseMask:
-        """The phase's constants for the boolean ``selected`` mask (shape ``(d,)``)."""
-        n_unselected = int((~selected).sum())
+        """The phase's constants for the boolean ``selected`` mask (shape ``(d,)``).
+
+        Computed on the mask's device without reading it back to the host.
+        """
+        scale = ((~selected).sum(dtype=torch.float64) ** CANDIDATE_SCALE_POWER).to(inv_sd.dtype)
         return cls(
             mask=torch.zeros_like(inv_sd).masked_fill_(selected, float("-inf")),
             fixed=torch.where(selected, inv_sd, 0.0),
-            candidate=torch.where(selected, 0.0, inv_sd * n_unselected**CANDIDATE_SCALE_POWER),
+            candidate=torch.where(selected, 0.0, inv_sd) * scale,
         )
 
 

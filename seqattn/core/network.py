@@ -19,7 +19,7 @@ from torch import nn
 def _uniform(shape: tuple[int, ...], fan_in: int, generator: torch.Generator) -> torch.Tensor:
     """PyTorch's default ``nn.Linear`` initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     bound = 1.0 / math.sqrt(max(fan_in, 1))
-    return (torch.rand(shape, generator=generator) * 2.0 - 1.0) * bound
+    return (torch.rand(shape, generator=generator, device="cpu") * 2.0 - 1.0) * bound
 
 
 class AttentionEnsemble(nn.Module):
@@ -67,7 +67,7 @@ class AttentionEnsemble(nn.Module):
         self.n_features = n_features
         self.n_restarts = n_restarts
         widths = [*hidden, n_outputs]
-        self.logits = nn.Parameter(torch.zeros(n_restarts, n_features))
+        self.logits = nn.Parameter(torch.zeros(n_restarts, n_features, device="cpu"))
         # First layer stored (d, R, width) so that its flattened view is (d, R * width).
         self.first_weight = nn.Parameter(
             _uniform((n_features, n_restarts, widths[0]), n_features, generator)

@@ -321,7 +321,8 @@ def sequential_attention(
     if bootstrap:
         # Bayesian bootstrap (Rubin 1981): Exp(1) weights keep every row in every model
         # (a plain bootstrap drops a third of the rows, too many of ~50 samples).
-        row_weight = torch.empty(net.n_restarts, n).exponential_(generator=generator).to(dev)
+        row_weight = torch.empty(net.n_restarts, n, device="cpu")
+        row_weight = row_weight.exponential_(generator=generator).to(dev)
     losses = torch.zeros(schedule.total_steps, dtype=torch.float32, device=dev)
     selected = torch.zeros(d, dtype=torch.bool, device=dev)
     if forced:

@@ -25,15 +25,19 @@ def check_hidden(method: str, hidden_dims: Any) -> tuple[int, ...]:
 
 
 def mlp(n_in: int, hidden_dims: tuple[int, ...], n_out: int) -> Any:
-    """A ReLU multilayer perceptron ``n_in -> hidden_dims -> n_out`` (logits)."""
+    """A ReLU multilayer perceptron ``n_in -> hidden_dims -> n_out`` (logits).
+
+    Built on the CPU whatever torch's default device (the same initial weights from the
+    same seed on every device); move it with ``.to(device)``.
+    """
     from torch import nn
 
     layers: list[Any] = []
     width = n_in
     for h in hidden_dims:
-        layers += [nn.Linear(width, h), nn.ReLU()]
+        layers += [nn.Linear(width, h, device="cpu"), nn.ReLU()]
         width = h
-    layers.append(nn.Linear(width, n_out))
+    layers.append(nn.Linear(width, n_out, device="cpu"))
     return nn.Sequential(*layers)
 
 
@@ -43,7 +47,7 @@ def minibatches(n: int, batch_size: int, device: Any) -> Iterator[Any]:
     outside)."""
     import torch
 
-    perm = torch.randperm(n).to(device)
+    perm = torch.randperm(n, device="cpu").to(device)
     n_batches = max(1, round(n / batch_size))
     yield from torch.tensor_split(perm, n_batches)
 
