@@ -85,6 +85,30 @@ def _rec(columns: dict[str, np.ndarray], dtype: Any) -> np.recarray:
     )
 
 
+def _log_fold_changes(
+    adata: Any, X: Any, in_group: np.ndarray, columns: np.ndarray
+) -> np.ndarray:
+    """log2 fold change of the group's mean over the rest's for ``columns`` of ``X``.
+
+    Computed as ``sc.tl.rank_genes_groups`` computes it (the data read as log1p values,
+    base ``adata.uns["log1p"]["base"]`` or e), so the two tools' tables agree; on
+    centred data a negative mean gives NaN there and here.
+    """
+    base = adata.uns.get("log1p", {}).get("base")
+    expm1 = np.expm1 if base is None else (lambda v: np.expm1(v * np.log(base)))
+    sub = X[:, columns]
+
+    def mean(rows: np.ndarray) -> np.ndarray:
+        part = sub[rows]
+        if hasattr(part, "toarray"):
+            return np.asarray(part.astype(np.float64).mean(axis=0)).ravel()
+        return np.asarray(part, dtype=np.float64).mean(axis=0)
+
+    change = (expm1(mean(in_group)) + 1e-9) / (expm1(mean(~in_group)) + 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN where scanpy has NaN
+        return np.log2(change).astype(np.float32)
+
+
 def sequential_attention(
     adata: Any,
     groupby: str,
@@ -145,7 +169,10 @@ def sequential_attention(
           ``scores``, ``attention_history`` (k x d), ``loss_curve``, ``pick_steps``
           (per group under ``per_group`` when ``per_group``); with ``per_group`` also
           ``names``, ``scores``, ``logfoldchanges``, ``pvals``, ``pvals_adj`` record
-          arrays (one field per group; NaN where not applicable).
+          arrays (one field per group): the log2 fold change of group over rest is
+          computed as ``sc.tl.rank_genes_groups`` does (log1p data assumed, base
+          ``uns["log1p"]["base"]`` or e), so a marker's direction is visible; there is
+          no test, so ``pvals`` and ``pvals_adj`` are NaN.
     """
     from seqattn.core import SequentialAttentionSelector
 
@@ -202,15 +229,17 @@ def sequential_attention(
     groups = _group_names(adata, groupby)
     as_text = np.asarray([str(v) for v in labels])
     k = int(n_features)
-    columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}}
+    columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}, "lfc": {}}
     extras: dict[str, dict[str, Any]] = {}
     best_rank = pd.Series(np.inf, index=names)
     best_score = pd.Series(np.nan, index=names)
     for group in groups:
-        sel = fit(as_text == group)
+        in_group = as_text == group
+        sel = fit(in_group)
         order = sel.selected_features_
         columns["names"][group] = np.asarray(names[order], dtype=str)
         columns["scores"][group] = sel.selection_scores_.astype(np.float32)
+        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, order)
         ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
@@ -232,8 +261,8 @@ def sequential_attention(
         "params": params,
         "names": _rec(columns["names"], str),
         "scores": _rec(columns["scores"], np.float32),
-        # Not a test: no fold changes or p-values (NaN keeps scanpy's readers working).
-        "logfoldchanges": _rec(nan, np.float32),
+        "logfoldchanges": _rec(columns["lfc"], np.float32),
+        # Not a test: no p-values (NaN keeps scanpy's readers working).
         "pvals": _rec(nan, np.float64),
         "pvals_adj": _rec(nan, np.float64),
         "per_group": extras,

@@ -82,6 +82,29 @@ def test_per_group_panels_read_by_scanpy(adata, tmp_path):
     adata.write_h5ad(tmp_path / "groups.h5ad")
 
 
+@pytest.mark.parametrize(
+    ("layer", "base"), [(None, None), ("counts", None), (None, 2.0)], ids=["X", "sparse", "log2"]
+)
+def test_per_group_fold_changes_are_scanpys(adata, layer, base):
+    import scanpy as sc
+
+    if base is not None:
+        adata.uns["log1p"] = {"base": base}
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 3, per_group=True, layer=layer, key_added="sa", device="cpu", **FAST
+    )
+    sc.tl.rank_genes_groups(
+        adata, "cell_type", method="t-test", layer=layer, use_raw=False, key_added="tt"
+    )
+    for group, marker in zip("ABC", ("g1", "g4", "g7"), strict=True):
+        ours = sc.get.rank_genes_groups_df(adata, group, key="sa").set_index("names")
+        theirs = sc.get.rank_genes_groups_df(adata, group, key="tt").set_index("names")
+        np.testing.assert_allclose(
+            ours["logfoldchanges"], theirs.loc[ours.index, "logfoldchanges"], rtol=1e-5
+        )
+        assert ours.loc[marker, "logfoldchanges"] > 1  # the group's own marker is up
+
+
 def test_pbmc68k_reduced_raw(tmp_path):
     from seqattn.datasets import pbmc68k_reduced
 
