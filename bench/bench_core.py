@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/bench_core.py            # all cases, 2 threads, markdown table
     .venv/bin/python bench/bench_core.py --threads 4 --cases matmul synthetic
     .venv/bin/python bench/bench_core.py --options '{"n_restarts": 1}'   # one network
+    .venv/bin/python bench/bench_core.py --cases matmul few_wide large_n   # range corners
 
 Each case runs in its own process so its peak memory (max RSS) is its own. Reported:
 wall time of the whole fit (data standardisation included), peak RSS and the part of it
@@ -37,7 +38,8 @@ def _rss_mb() -> float:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    """Peak resident memory of this process in MB (Linux reports ``ru_maxrss`` in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def matmul_gflops(size: int = 2048, repeats: int = 10, device: str = "cpu") -> float:
@@ -158,12 +160,22 @@ def _fit_case(name: str, options: dict) -> dict:
         y = adata.obs["class"].to_numpy()
         # Mice Protein has 77 proteins only, so k=50 selects most of them.
         return {"case": name, **run_fit(X, y, 50, "cpu", _rss_mb(), **options)}
-    if name == "synthetic":
-        X, y = planted_data(50_000, 2_000)
+    if name in PLANTED:
+        X, y = planted_data(*PLANTED[name])
         out = run_fit(X, y, 50, "cpu", _rss_mb(), **options)
         out["planted_found"] = len({0, 1, 2, 3, 4} & set(out["order_head"]))
         return {"case": name, **out}
     raise SystemExit(f"unknown case {name!r}")
+
+
+#: Planted-signal cases (n, d): the default "synthetic" one, and the corners of the range
+#: the defaults must cover (opt-in: ``--cases few_wide`` / ``large_n``; the latter holds
+#: 8 GB of data and runs for tens of minutes on two cores).
+PLANTED = {
+    "synthetic": (50_000, 2_000),
+    "few_wide": (50, 30_000),
+    "large_n": (1_000_000, 2_000),
+}
 
 
 def _cpu_model() -> str:
@@ -212,20 +224,22 @@ def main() -> None:
         print(f"dense float32 matmul (2048^3): {peak} GFLOP/s\n")
     print(
         "| case | n x d | k | networks | batch | steps | wall (s) | ms/step | peak RSS (MB) | "
-        "above data (MB) | GEMM GFLOP/s | matmul before / after the fit | of matmul |"
+        "above data (MB) | GEMM GFLOP/s | matmul before / after the fit | of matmul | "
+        "planted found |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["case"] == "matmul":
             continue
         before = peak or r["matmul_after"]
         rate = (before + r["matmul_after"]) / 2
+        found = f"{r['planted_found']}/5" if "planted_found" in r else "-"
         print(
             f"| {r['case']} | {r['n']:,} x {r['d']:,} | {r['k']} | {r['restarts']} | "
             f"{r['batch_size']} | "
             f"{r['steps']:,} | {r['wall_s']} | {r['ms_per_step']} | {r['peak_rss_mb']} | "
             f"{r['peak_above_data_mb']} | {r['gemm_gflops']} | "
-            f"{before} / {r['matmul_after']} | {r['gemm_gflops'] / rate:.0%} |"
+            f"{before} / {r['matmul_after']} | {r['gemm_gflops'] / rate:.0%} | {found} |"
         )
     print("\n(matmul before: the separate matmul case; after: in the fit's process)")
 
