@@ -119,6 +119,11 @@ def run_fit(X, y, k: int, device: str, rss_data: float, **options) -> dict:
     return out
 
 
+def planted_found(out: dict) -> int:
+    """How many of :func:`planted_data`'s planted features (0-4) a fit picked first."""
+    return len(set(range(5)) & set(out["order_head"]))
+
+
 def planted_data(n: int, d: int, seed: int = 0, device: str | None = None):
     """Gaussian features; the class is the sign of the sum of features 0-4."""
     if device is None:
@@ -163,7 +168,7 @@ def _fit_case(name: str, options: dict) -> dict:
     if name in PLANTED:
         X, y = planted_data(*PLANTED[name])
         out = run_fit(X, y, 50, "cpu", _rss_mb(), **options)
-        out["planted_found"] = len({0, 1, 2, 3, 4} & set(out["order_head"]))
+        out["planted_found"] = planted_found(out)
         return {"case": name, **out}
     raise SystemExit(f"unknown case {name!r}")
 
