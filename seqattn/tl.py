@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,53 @@ def _group_names(adata: Any, groupby: str) -> list[str]:
     return sorted({str(v) for v in labels})
 
 
+def _chosen_groups(
+    adata: Any, groupby: str, groups: Any, reference: str, per_group: bool
+) -> list[str]:
+    """The groups named by ``groups`` (all present ones for ``"all"``), checked.
+
+    ``reference`` is checked too: ``"rest"`` or a present group, and only with
+    ``per_group`` (a joint panel has no reference group).
+    """
+    present = _group_names(adata, groupby)
+    if groups is None or (isinstance(groups, str) and groups == "all"):
+        chosen = list(present)
+    elif isinstance(groups, str | bytes) or not hasattr(groups, "__iter__"):
+        raise SeqattnError(
+            f"groups={groups!r} must be 'all' or a list of group names, e.g. groups=[{groups!r}]"
+        )
+    else:
+        chosen = list(dict.fromkeys(str(g) for g in groups))
+        unknown = [g for g in chosen if g not in present]
+        if unknown:
+            raise SeqattnError(
+                f"groups {unknown} are not values of adata.obs[{groupby!r}]; pick from "
+                f"{', '.join(present)}"
+            )
+    if str(reference) != "rest":
+        if not per_group:
+            raise SeqattnError(
+                f"reference={reference!r} needs per_group=True (a joint panel separates all "
+                "chosen groups at once); drop reference or set per_group=True"
+            )
+        if str(reference) not in present:
+            raise SeqattnError(
+                f"reference={reference!r} is not a value of adata.obs[{groupby!r}]; use 'rest' "
+                f"or one of {', '.join(present)}"
+            )
+        chosen = [g for g in chosen if g != str(reference)]
+        if not chosen:
+            raise SeqattnError(
+                f"groups name only the reference {reference!r}; add the groups to compare with it"
+            )
+    elif not per_group and len(chosen) < 2:
+        raise SeqattnError(
+            f"groups={chosen} leaves one group; a joint panel needs at least two "
+            "(or use per_group=True for one group against the rest)"
+        )
+    return chosen
+
+
 def _write_var(adata: Any, key: str, names: pd.Index, order: np.ndarray, scores: np.ndarray):
     """``{key}_selected`` / ``_rank`` / ``_score`` over ``adata.var`` (by feature name)."""
     rank = pd.Series(np.nan, index=names)
@@ -86,9 +134,10 @@ def _rec(columns: dict[str, np.ndarray], dtype: Any) -> np.recarray:
 
 
 def _log_fold_changes(
-    adata: Any, X: Any, in_group: np.ndarray, columns: np.ndarray
+    adata: Any, X: Any, in_group: np.ndarray, in_rest: np.ndarray, columns: np.ndarray
 ) -> np.ndarray:
-    """log2 fold change of the group's mean over the rest's for ``columns`` of ``X``.
+    """log2 fold change of the group's mean over the rest's (or the reference group's)
+    for ``columns`` of ``X``.
 
     Computed as ``sc.tl.rank_genes_groups`` computes it (the data read as log1p values,
     base ``adata.uns["log1p"]["base"]`` or e), so the two tools' tables agree; on
@@ -104,7 +153,7 @@ def _log_fold_changes(
             return np.asarray(part.astype(np.float64).mean(axis=0)).ravel()
         return np.asarray(part, dtype=np.float64).mean(axis=0)
 
-    change = (expm1(mean(in_group)) + 1e-9) / (expm1(mean(~in_group)) + 1e-9)
+    change = (expm1(mean(in_group)) + 1e-9) / (expm1(mean(in_rest)) + 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN where scanpy has NaN
         return np.log2(change).astype(np.float32)
 
@@ -118,6 +167,8 @@ def sequential_attention(
     use_raw: bool = False,
     key_added: str = "seqattn",
     per_group: bool = False,
+    groups: str | Sequence[str] = "all",
+    reference: str = "rest",
     device: str = "auto",
     random_state: int = 0,
     copy: bool = False,
@@ -145,6 +196,15 @@ def sequential_attention(
         Select one one-vs-rest panel per group and store them in the layout of
         ``sc.tl.rank_genes_groups`` (so ``sc.get.rank_genes_groups_df`` and
         ``sc.pl.rank_genes_groups_dotplot`` read them with ``key=key_added``).
+    groups : "all" or sequence of str
+        Restrict to these groups, as in ``sc.tl.rank_genes_groups``: with ``per_group``
+        only these groups get a panel (each still against all other observations when
+        ``reference="rest"``); without it the joint panel separates just these groups,
+        fitted on their observations only.
+    reference : str
+        With ``per_group``: ``"rest"`` (each group against all other observations) or a
+        group name (each group against that group's observations only; the reference
+        itself gets no panel), as in ``sc.tl.rank_genes_groups``.
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
     random_state : int
@@ -179,9 +239,18 @@ def sequential_attention(
     for reserved in ("n_features_to_select",):
         if reserved in kwargs:
             raise SeqattnError(f"pass the panel size as n_features, not {reserved}")
-    adata = adata.copy() if copy else adata
+    fixed = {"n_features_to_select", "device", "random_state"}
+    options = set(SequentialAttentionSelector().get_params()) - fixed
+    unknown = sorted(set(kwargs) - options)
+    if unknown:
+        raise SeqattnError(
+            f"unknown option(s) {', '.join(unknown)}; sequential_attention takes "
+            f"SequentialAttentionSelector's: {', '.join(sorted(options))}"
+        )
     X, names = _matrix_and_names(adata, layer, use_raw)
     labels = _labels(adata, groupby)
+    chosen = _chosen_groups(adata, groupby, groups, reference, per_group)
+    as_text = np.asarray([str(v) for v in labels])
     if not 1 <= int(n_features) <= len(names):
         raise SeqattnError(f"n_features={n_features} must be between 1 and {len(names)}")
     if kwargs.get("preselected") is not None:
@@ -193,17 +262,19 @@ def sequential_attention(
             lookup[p] if isinstance(p, str) else int(p) for p in kwargs["preselected"]
         ]
 
-    def fit(y: np.ndarray) -> Any:
+    def fit(rows: np.ndarray | None, y: np.ndarray) -> Any:
         selector = SequentialAttentionSelector(
             int(n_features), device=device, random_state=random_state, **kwargs
         )
-        return selector.fit(X, y)
+        return selector.fit(X if rows is None else X[np.flatnonzero(rows)], y)
 
+    every_group = groups is None or (isinstance(groups, str) and groups == "all")
     params = {
         "groupby": groupby,
         "n_features": int(n_features),
         "method": _METHOD,
-        "reference": "rest",
+        "reference": str(reference),
+        "groups": "all" if every_group else np.asarray(chosen, dtype=str),
         "use_raw": bool(use_raw),
         "layer": layer if layer is not None else "",
         "per_group": bool(per_group),
@@ -211,8 +282,10 @@ def sequential_attention(
         "random_state": int(random_state),
         "options": _storable(kwargs),
     }
+    adata = adata.copy() if copy else adata
     if not per_group:
-        sel = fit(labels)
+        rows = None if every_group else np.isin(as_text, chosen)
+        sel = fit(rows, labels if rows is None else labels[rows])
         params["device_used"] = sel.device_
         _write_var(adata, key_added, names, sel.selected_features_, sel.selection_scores_)
         adata.uns[key_added] = {
@@ -226,20 +299,23 @@ def sequential_attention(
         }
         return adata if copy else None
 
-    groups = _group_names(adata, groupby)
-    as_text = np.asarray([str(v) for v in labels])
     k = int(n_features)
     columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}, "lfc": {}}
     extras: dict[str, dict[str, Any]] = {}
     best_rank = pd.Series(np.inf, index=names)
     best_score = pd.Series(np.nan, index=names)
-    for group in groups:
+    for group in chosen:
         in_group = as_text == group
-        sel = fit(in_group)
+        if reference == "rest":
+            sel = fit(None, in_group)
+            in_rest = ~in_group
+        else:
+            in_rest = as_text == str(reference)
+            sel = fit(in_group | in_rest, in_group[in_group | in_rest])
         order = sel.selected_features_
         columns["names"][group] = np.asarray(names[order], dtype=str)
         columns["scores"][group] = sel.selection_scores_.astype(np.float32)
-        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, order)
+        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, order)
         ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
@@ -252,7 +328,7 @@ def sequential_attention(
             "loss_curve": sel.loss_curve_,
             "pick_steps": sel.pick_steps_,
         }
-    nan = {g: np.full(k, np.nan, dtype=np.float32) for g in groups}
+    nan = {g: np.full(k, np.nan, dtype=np.float32) for g in chosen}
     best_rank[np.isinf(best_rank)] = np.nan
     adata.var[f"{key_added}_selected"] = best_rank.reindex(adata.var_names).notna().to_numpy()
     adata.var[f"{key_added}_rank"] = best_rank.reindex(adata.var_names).to_numpy()

@@ -114,3 +114,57 @@ def test_pbmc68k_reduced_raw(tmp_path):
     )
     order = pbmc.uns["seqattn"]["order"]
     assert len(order) == 5 and set(order) <= set(pbmc.raw.var_names)
+
+
+def test_groups_and_reference_as_in_scanpy(adata):
+    import scanpy as sc
+
+    # Joint panel restricted to two groups: fitted on their observations only, so the
+    # third group's marker g7 has nothing to separate and is not picked.
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, groups=["A", "B"], key_added="ab", device="cpu", **FAST
+    )
+    assert set(adata.uns["ab"]["order"]) == {"g1", "g4"}
+    assert list(adata.uns["ab"]["params"]["groups"]) == ["A", "B"]
+    # Per group, only the named groups get a panel; each still against all the rest.
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, groups=["C"], key_added="c", device="cpu", **FAST
+    )
+    assert adata.uns["c"]["names"].dtype.names == ("C",)
+    assert adata.uns["c"]["names"]["C"][0] == "g7"
+    # Against a reference group: the reference gets no panel, and each group is told
+    # apart from the reference's observations only; fold changes agree with scanpy's.
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, reference="A", key_added="vsA", device="cpu",
+        **FAST,
+    )
+    assert adata.uns["vsA"]["names"].dtype.names == ("B", "C")
+    assert adata.uns["vsA"]["params"]["reference"] == "A"
+    sc.tl.rank_genes_groups(adata, "cell_type", method="t-test", reference="A", key_added="tt")
+    for group in "BC":
+        ours = sc.get.rank_genes_groups_df(adata, group, key="vsA").set_index("names")
+        theirs = sc.get.rank_genes_groups_df(adata, group, key="tt").set_index("names")
+        np.testing.assert_allclose(
+            ours["logfoldchanges"], theirs.loc[ours.index, "logfoldchanges"], rtol=1e-5
+        )
+    # A marker of the reference group separates it from each group too: g1 is down there.
+    assert {"g4", "g1"} <= set(adata.uns["vsA"]["names"]["B"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"groups": "A"}, "list of group names"),
+        ({"groups": ["A", "Z"]}, "not values of"),
+        ({"groups": ["A"]}, "at least two"),
+        ({"reference": "A"}, "needs per_group=True"),
+        ({"reference": "Z", "per_group": True}, "not a value of"),
+        ({"reference": "A", "groups": ["A"], "per_group": True}, "only the reference"),
+        ({"n_hidden": 8}, "unknown option"),
+    ],
+)
+def test_groups_reference_and_options_errors(adata, kwargs, message):
+    before = adata.copy()
+    with pytest.raises(SeqattnError, match=message):
+        seqattn.tl.sequential_attention(adata, "cell_type", 2, device="cpu", **kwargs)
+    assert list(adata.var.columns) == list(before.var.columns) and "seqattn" not in adata.uns
