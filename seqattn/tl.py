@@ -114,6 +114,13 @@ def _write_var(adata: Any, key: str, names: pd.Index, order: np.ndarray, scores:
     adata.var[f"{key}_score"] = score.reindex(adata.var_names).to_numpy()
 
 
+def _note_feature_names(adata: Any, key: str, names: pd.Index) -> None:
+    """Name the attention history's columns in ``uns[key]`` when they are not ``var_names``
+    (``use_raw`` with a subset ``var``), so plots can label them."""
+    if not names.equals(pd.Index(adata.var_names)):
+        adata.uns[key]["feature_names"] = np.asarray(names, dtype=str)
+
+
 def _storable(options: dict[str, Any]) -> dict[str, Any]:
     """Options in a form ``.h5ad`` can hold (sequences as arrays, None left out)."""
     out: dict[str, Any] = {}
@@ -232,7 +239,10 @@ def sequential_attention(
           arrays (one field per group): the log2 fold change of group over rest is
           computed as ``sc.tl.rank_genes_groups`` does (log1p data assumed, base
           ``uns["log1p"]["base"]`` or e), so a marker's direction is visible; there is
-          no test, so ``pvals`` and ``pvals_adj`` are NaN.
+          no test, so ``pvals`` and ``pvals_adj`` are NaN; ``feature_names`` (the
+          columns of ``attention_history``) when they are not ``var_names``
+          (``use_raw`` with fewer features in ``var``). ``seqattn.pl.attention_trajectory``
+          reads all of it (``group=`` for one group's panel).
     """
     from seqattn.core import SequentialAttentionSelector
 
@@ -297,6 +307,7 @@ def sequential_attention(
             "loss_curve": sel.loss_curve_,
             "pick_steps": sel.pick_steps_,
         }
+        _note_feature_names(adata, key_added, names)
         return adata if copy else None
 
     k = int(n_features)
@@ -343,4 +354,5 @@ def sequential_attention(
         "pvals_adj": _rec(nan, np.float64),
         "per_group": extras,
     }
+    _note_feature_names(adata, key_added, names)
     return adata if copy else None

@@ -82,7 +82,7 @@ def test_trajectory_from_table_adata_and_array(tmp_path, adata, panel):
     w = attention.drop(columns=["step", "selected"]).to_numpy()
     names = list(attention.columns[2:])
     a = adata.copy()
-    a.uns["sequential_attention"] = {
+    a.uns["seqattn"] = {
         "attention_history": w,
         "order": [names.index(f) for f in order],
     }

@@ -168,3 +168,34 @@ def test_groups_reference_and_options_errors(adata, kwargs, message):
     with pytest.raises(SeqattnError, match=message):
         seqattn.tl.sequential_attention(adata, "cell_type", 2, device="cpu", **kwargs)
     assert list(adata.var.columns) == list(before.var.columns) and "seqattn" not in adata.uns
+
+
+def test_attention_plots_read_what_tl_writes(adata, tmp_path):
+    import scanpy as sc
+
+    from seqattn import pl
+
+    # The defaults match: tl's key_added and pl's key are the same "seqattn".
+    seqattn.tl.sequential_attention(adata, "cell_type", 3, device="cpu", **FAST)
+    w, names, order = pl.attention_matrix(adata)
+    assert w.shape == (3, 12) and names == list(adata.var_names)
+    assert order == list(adata.uns["seqattn"]["order"])
+    pl.attention_trajectory(adata, save=tmp_path / "joint.png")
+    with pytest.raises(SeqattnError, match="drop group="):
+        pl.attention_matrix(adata, group="A")
+    # Per group: one group's history, chosen with group=.
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, key_added="pg", device="cpu", **FAST
+    )
+    with pytest.raises(SeqattnError, match="pass group= one of A, B, C"):
+        pl.attention_matrix(adata, key="pg")
+    _, _, order_b = pl.attention_matrix(adata, key="pg", group="B")
+    assert order_b == list(adata.uns["pg"]["names"]["B"])
+    # use_raw with fewer features in var: the history's columns are named in uns.
+    small = adata[:, :6].copy()
+    small.raw = adata
+    seqattn.tl.sequential_attention(small, "cell_type", 3, use_raw=True, device="cpu", **FAST)
+    assert list(small.uns["seqattn"]["feature_names"]) == list(adata.var_names)
+    small.write_h5ad(tmp_path / "raw.h5ad")
+    w, names, order = pl.attention_matrix(sc.read_h5ad(tmp_path / "raw.h5ad"))
+    assert w.shape == (3, 12) and set(order) == {"g1", "g4", "g7"}

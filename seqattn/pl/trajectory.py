@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -21,7 +21,8 @@ def attention_matrix(
     *,
     feature_names: Sequence[str] | None = None,
     order: Sequence[str | int] | None = None,
-    key: str = "sequential_attention",
+    key: str = "seqattn",
+    group: str | None = None,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Attention history as ``(steps x features array, feature names, selection order)``.
 
@@ -40,7 +41,10 @@ def attention_matrix(
         Selection order, names or column positions. Default: from the table or
         ``uns``; for a bare array, the highest-attention candidate of each step.
     key
-        The ``adata.uns`` key written by ``seqattn.tl.sequential_attention``.
+        The ``adata.uns`` key written by ``seqattn.tl.sequential_attention``
+        (its ``key_added``; default ``"seqattn"``, the tool's default).
+    group
+        For a ``per_group=True`` result: the group whose panel to show.
 
     Returns
     -------
@@ -56,6 +60,21 @@ def attention_matrix(
                 f"adata.uns has no {key!r}; run seqattn.tl.sequential_attention first or pass key="
             )
         info = data.uns[key]
+        per_group = info.get("per_group")
+        if isinstance(per_group, Mapping):
+            groups = [str(g) for g in per_group]
+            if group is None or str(group) not in groups:
+                raise SeqattnError(
+                    f"adata.uns[{key!r}] holds one panel per group; pass group= one of "
+                    f"{', '.join(groups)}" + ("" if group is None else f" (got {group!r})")
+                )
+            shared = {n: info[n] for n in ("feature_names",) if n in info}
+            info = {**shared, **per_group[str(group)]}
+        elif group is not None:
+            raise SeqattnError(
+                f"group={group!r} applies to per_group=True results; adata.uns[{key!r}] holds "
+                "one joint panel, so drop group="
+            )
         if "attention_history" not in info:
             raise SeqattnError(f"adata.uns[{key!r}] has no 'attention_history'")
         w = np.asarray(info["attention_history"], dtype=float)
@@ -121,7 +140,8 @@ def attention_trajectory(
     *,
     feature_names: Sequence[str] | None = None,
     order: Sequence[str | int] | None = None,
-    key: str = "sequential_attention",
+    key: str = "seqattn",
+    group: str | None = None,
     runners_up: int = 3,
     max_candidates: int = 15,
     scale: Literal["step", "raw"] = "step",
@@ -137,7 +157,7 @@ def attention_trajectory(
 
     Parameters
     ----------
-    data, feature_names, order, key
+    data, feature_names, order, key, group
         See :func:`attention_matrix`: the wide attention table (or its path), an
         AnnData with ``uns[key]["attention_history"]``, or the array itself.
     runners_up
@@ -160,7 +180,9 @@ def attention_trajectory(
     from matplotlib import colormaps
     from matplotlib.patches import Patch
 
-    w, names, order = attention_matrix(data, feature_names=feature_names, order=order, key=key)
+    w, names, order = attention_matrix(
+        data, feature_names=feature_names, order=order, key=key, group=group
+    )
     col = {f: j for j, f in enumerate(names)}
     steps = w.shape[0]
     selected = set(order)
@@ -248,7 +270,9 @@ def attention_trajectory(
     ax_top.set_xlim(0.5, steps + 0.5)
     n_feat = len(names)
     fig.suptitle(
-        title or f"Sequential Attention trajectory ({steps} picks from {n_feat} candidates)",
+        title
+        or f"Sequential Attention trajectory ({steps} picks from {n_feat} candidates)"
+        + ("" if group is None else f"\ngroup {group}"),
         fontsize=10,
     )
     return fig
