@@ -147,7 +147,20 @@ def test_sheet_problems(tmp_path):
         sample_sheet=SHEET,
         sample_column="id",
     )
-    _raises("needs sample_column", sio.read, DIANN, sample_sheet=SHEET)
+    matrix = _write(tmp_path / "m.csv", "sample,a,b\n1_31_C6,1,2\n1_32_C7,3,4\n")
+    _raises("a sample sheet for a csv matrix needs sample_column", sio.read, matrix, sample_sheet=SHEET)
+    twice = pd.read_csv(SHEET).assign(copy=lambda df: df["sample"])
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    msg = _raises(
+        "columns 'sample', 'copy' all hold 6 of", sio.read, DIANN, sample_sheet=tmp_path / "twice.csv"
+    )
+    assert "pass --sample-column" in msg
+    _raises(
+        "no sample-sheet column holds the data's sample names",
+        sio.read,
+        DIANN,
+        sample_sheet=_write(tmp_path / "none.csv", "id,disease\nx1,a\nx2,b\n"),
+    )
     _raises(
         "must be .csv",
         sio.read,

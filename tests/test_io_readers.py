@@ -216,6 +216,31 @@ def test_h5ad_cells_joined_to_per_sample_sheet(tmp_path):
     assert a.to_memory().X.sum() == X.sum()
 
 
+def test_sheet_column_found_from_the_file_sample_names(tmp_path):
+    """Without sample_column the sheet column holding the file's sample names is used."""
+    sheet = pd.read_csv(DATA / "nafld6_sample_sheet.csv")
+    # The sample names in a later column, beside a numeric subject id, as sheets come.
+    sheet = sheet[["subject", "disease", "batch", "sample"]]
+    sheet.to_excel(tmp_path / "sheet.xlsx", index=False)
+    for path in (DATA / "diann_report.pg_matrix.tsv", DATA / "fragpipe_combined_protein.tsv"):
+        a = sio.read(path, sample_sheet=tmp_path / "sheet.xlsx", label="disease")
+        info = a.uns["seqattn_io"]
+        assert info["sample_column"] == "sample" and info["sample_column_detected"]
+        assert a.obs_names.tolist() == SIX
+        assert a.obs["disease"].tolist() == sheet.set_index("sample").loc[SIX, "disease"].tolist()
+    given = sio.read(
+        DATA / "diann_report.pg_matrix.tsv", sample_sheet=tmp_path / "sheet.xlsx",
+        sample_column="sample",
+    )
+    assert not given.uns["seqattn_io"]["sample_column_detected"]
+    # Cells of an .h5ad: the obs column naming each cell's sample is matched.
+    obs = pd.DataFrame({"sample": ["1_31_C6", "1_31_C6", "1_69_F8"]}, index=list("abc"))
+    ad.AnnData(np.ones((3, 2), dtype=np.float32), obs=obs).write_h5ad(tmp_path / "cells.h5ad")
+    with pytest.warns(UserWarning, match="have no data"):
+        cells = sio.read(tmp_path / "cells.h5ad", sample_sheet=tmp_path / "sheet.xlsx")
+    assert cells.obs["disease"].tolist() == ["healthy", "healthy", "liver cirrhosis"]
+
+
 def test_sheet_rows_without_data_are_named(tmp_path):
     sheet = pd.read_csv(DATA / "nafld6_sample_sheet.csv")
     extra = pd.concat([sheet, pd.DataFrame({"sample": ["ghost"], "disease": ["healthy"]})])

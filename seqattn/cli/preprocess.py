@@ -134,6 +134,11 @@ def summary_line(adata, out: str) -> str:
         dropped.append(f"{cells['n_cells_dropped']} cells below min_genes")
     if dropped:
         parts.append("; dropped: " + ", ".join(dropped))
+    if io_info.get("sample_column_detected"):
+        parts.append(
+            f"; sample sheet joined on its column {io_info.get('sample_column')!r} "
+            "(found by its values; --sample-column to choose another)"
+        )
     return "".join(parts)
 
 

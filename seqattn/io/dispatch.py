@@ -15,7 +15,12 @@ from seqattn.io.formats import FORMATS, check_format, detect_format
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
-from seqattn.io.samplesheet import attach_sample_sheet, check_annotations, read_sample_sheet
+from seqattn.io.samplesheet import (
+    attach_sample_sheet,
+    check_annotations,
+    detect_sample_column,
+    read_sample_sheet,
+)
 from seqattn.io.tables import read_csv, read_parquet, read_tsv
 
 READERS: dict[str, Callable[..., ad.AnnData]] = {
@@ -76,7 +81,9 @@ def read(
     sample_column
         The sample-name column of the sheet (and, for a samples-as-rows matrix, of the
         matrix when it has one; for an ``.h5ad`` of cells, the obs column naming each
-        cell's sample).
+        cell's sample). Needed with a CSV/TSV/Parquet matrix; for the other formats,
+        None finds it: the sheet column holding the most of the file's sample names
+        (a tie or no match raises), recorded in ``uns["seqattn_io"]["sample_column"]``.
     label, group, batch
         obs columns (from the file or the sheet): ``label`` is checked (every sample
         labelled, at least two classes) and made categorical; ``group`` (subject, mouse,
@@ -106,12 +113,16 @@ def read(
             f"{p}: option {', '.join(unknown)} does not apply to format {fmt}; options for "
             f"{fmt}: {', '.join(allowed) or 'none'}"
         )
-    if sample_sheet is not None and not sample_column:
+    if sample_sheet is not None and not sample_column and fmt in _TABLES:
         raise SeqattnError(
-            f"{sample_sheet}: a sample sheet needs sample_column (--sample-column): the sheet "
-            "column holding the sample names used in the data file"
+            f"{sample_sheet}: a sample sheet for a {fmt} matrix needs sample_column "
+            "(--sample-column): the sheet column holding the sample names used in the matrix"
         )
-    sheet = read_sample_sheet(sample_sheet, sample_column=sample_column) if sample_sheet else None
+    sheet = (
+        read_sample_sheet(sample_sheet, sample_column=sample_column)
+        if sample_sheet is not None and sample_column
+        else None
+    )
     kwargs = dict(options)
     if fmt in _TABLES:
         meta = [c for c in (label, group, batch) if c]
@@ -120,8 +131,16 @@ def read(
         if sheet is not None:
             kwargs["known_samples"] = list(sheet.index)
     adata = READERS[fmt](p, **kwargs)
+    detected = sample_sheet is not None and sheet is None
+    if detected:  # the sample names come from the file itself: find the sheet's column
+        sample_column, _ = detect_sample_column(sample_sheet, adata)
+        sheet = read_sample_sheet(sample_sheet, sample_column=sample_column)
     if sheet is not None:
         attach_sample_sheet(adata, sheet, sample_column=sample_column, source=sample_sheet)
+        adata.uns["seqattn_io"] = {
+            **adata.uns["seqattn_io"],
+            "sample_column_detected": bool(detected),
+        }
     elif sample_column:
         used = adata.uns.get("seqattn_io", {}).get("sample_id_column")
         if fmt in _TABLES and used != sample_column:

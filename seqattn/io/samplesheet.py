@@ -39,6 +39,32 @@ def read_sample_sheet(path: str | os.PathLike[str], *, sample_column: str) -> pd
         such as ``12.0`` read from Excel becomes ``"12"``). Wholly empty rows are skipped.
     """
     p = check_file(path, "sample sheet")
+    df = _read_sheet_frame(p)
+    if sample_column not in df.columns:
+        raise SeqattnError(
+            f"{p}: sample column {sample_column!r} not in the sample sheet; its columns are "
+            f"{preview(df.columns, 8)}; pass --sample-column with one of them"
+        )
+    ids = df[sample_column]
+    if ids.isna().any():
+        rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
+        raise SeqattnError(
+            f"{p}: {len(rows)} rows of the sample sheet have no {sample_column!r} (file rows "
+            f"{preview(rows)}); fill them in or delete those rows"
+        )
+    names = [id_str(v) for v in ids]
+    dups = duplicated(names)
+    if dups:
+        raise SeqattnError(
+            f"{p}: sample sheet lists samples more than once: {preview(dups)}; keep one row per sample"
+        )
+    out = df.drop(columns=[sample_column]).reset_index(drop=True)
+    out.index = pd.Index(names, name=sample_column)
+    return out
+
+
+def _read_sheet_frame(p: Path) -> pd.DataFrame:
+    """The sheet's rows (wholly empty ones skipped) with stripped column names."""
     suffix = base_suffix(p)
     if suffix in (".xlsx", ".xlsm"):
         try:
@@ -63,27 +89,41 @@ def read_sample_sheet(path: str | os.PathLike[str], *, sample_column: str) -> pd
     df = df.dropna(how="all")
     if df.empty:
         raise SeqattnError(f"{p}: sample sheet has no rows; add one row per sample")
-    if sample_column not in df.columns:
-        raise SeqattnError(
-            f"{p}: sample column {sample_column!r} not in the sample sheet; its columns are "
-            f"{preview(df.columns, 8)}; pass --sample-column with one of them"
+    return df
+
+
+def detect_sample_column(
+    path: str | os.PathLike[str], adata: ad.AnnData
+) -> tuple[str, int]:
+    """The sample-sheet column that holds the data's sample names, and how many it holds.
+
+    Each sheet column is compared with ``adata.obs_names`` (or, for a column that
+    ``adata.obs`` also has, such as the sample of each cell, with that column's values).
+    The column matching the most data samples wins; none, or a tie, raises and asks
+    for ``--sample-column``.
+    """
+    p = check_file(path, "sample sheet")
+    df = _read_sheet_frame(p)
+    obs_names = {str(s).strip() for s in adata.obs_names}
+    matches = {}
+    for col in df.columns:
+        data_ids = (
+            {str(v).strip() for v in adata.obs[col].dropna()} if col in adata.obs else obs_names
         )
-    ids = df[sample_column]
-    if ids.isna().any():
-        rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
+        matches[col] = len(data_ids & {id_str(v) for v in df[col].dropna()})
+    best = max(matches.values(), default=0)
+    winners = [c for c, n in matches.items() if n == best]
+    if best == 0:
         raise SeqattnError(
-            f"{p}: {len(rows)} rows of the sample sheet have no {sample_column!r} (file rows "
-            f"{preview(rows)}); fill them in or delete those rows"
+            f"{p}: no sample-sheet column holds the data's sample names "
+            f"({preview(sorted(obs_names), 3)}); pass --sample-column with the column that does"
         )
-    names = [id_str(v) for v in ids]
-    dups = duplicated(names)
-    if dups:
+    if len(winners) > 1:
         raise SeqattnError(
-            f"{p}: sample sheet lists samples more than once: {preview(dups)}; keep one row per sample"
+            f"{p}: columns {preview(winners)} all hold {best} of the data's sample names; pass "
+            "--sample-column with the one to join on"
         )
-    out = df.drop(columns=[sample_column]).reset_index(drop=True)
-    out.index = pd.Index(names, name=sample_column)
-    return out
+    return winners[0], best
 
 
 def attach_sample_sheet(
