@@ -187,3 +187,38 @@ def test_wrong_reader_for_file():
     _raises("not a DIA-NN pg_matrix", sio.read, SHEET, format="diann")
     _raises("is this a MaxQuant proteinGroups.txt", sio.read, DIANN, format="maxquant")
     _raises("not a FragPipe", sio.read, SHEET, format="fragpipe")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns", "message"),
+    [
+        # DIA-NN 2.x writes its long report as Parquet; 1.x as TSV.
+        ("report.parquet", ["File.Name", "Run", "Protein.Group", "Precursor.Id", "PG.MaxLFQ"],
+         "DIA-NN's precursor-level output .* report.pg_matrix.tsv"),
+        ("report.tsv", ["File.Name", "Run", "Protein.Group", "Precursor.Id", "PG.MaxLFQ"],
+         "DIA-NN's precursor-level output"),
+        ("report.pr_matrix.tsv", ["Protein.Group", "Protein.Ids", "Genes", "Proteotypic",
+                                  "Precursor.Charge", "Precursor.Id", "D:\\S1.raw"],
+         "DIA-NN's precursor-level output"),
+        ("evidence.txt", ["Sequence", "Proteins", "Leading razor protein", "Raw file",
+                          "Intensity"], "MaxQuant peptide-level table .* proteinGroups.txt"),
+        ("peptides.txt", ["Sequence", "Length", "Leading razor protein", "Intensity S1"],
+         "MaxQuant peptide-level table"),
+        ("psm.tsv", ["Spectrum", "Peptide", "Charge", "Protein ID", "Intensity"],
+         "FragPipe peptide-, ion- or PSM-level table.* combined_protein.tsv"),
+        ("combined_peptide.tsv", ["Peptide Sequence", "Protein ID", "Gene", "S1 Intensity",
+                                  "S1 MaxLFQ Intensity"], "FragPipe peptide-, ion- or PSM"),
+    ],
+)
+def test_peptide_level_tables_are_named(tmp_path, name, columns, message):
+    rows = [[1.0 if i % 2 else f"x{i}" for i, _ in enumerate(columns)] for _ in range(4)]
+    df = pd.DataFrame(rows, columns=columns)
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        df.astype(str).to_parquet(path, index=False)
+    else:
+        df.to_csv(path, sep="\t", index=False)
+    msg = _raises(message, sio.read, path)
+    assert name in msg
+    if not name.endswith(".parquet"):  # also when the user names a plain-table format
+        _raises(message, sio.read, path, format="tsv")

@@ -10,6 +10,7 @@ import anndata as ad
 from seqattn._errors import SeqattnError
 from seqattn.io._checks import check_file, raw_header, read_text_table
 from seqattn.io._proteomics import protein_anndata
+from seqattn.io.formats import reject_peptide_level
 
 #: Annotation columns of a pg_matrix (DIA-NN 1.8 to 2.x); every other column is a run.
 ANNOTATION = (
@@ -52,11 +53,7 @@ def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> a
             f"{p}: no 'Protein.Group' column, so this is not a DIA-NN pg_matrix; pass format=tsv "
             "for a plain matrix"
         )
-    if "Run" in df.columns and "PG.MaxLFQ" in df.columns:
-        raise SeqattnError(
-            f"{p}: this is DIA-NN's long report (one row per precursor and run); read the "
-            "report.pg_matrix.tsv written next to it instead"
-        )
+    reject_peptide_level(list(df.columns), p)
     if sample_names not in ("stem", "path"):
         raise SeqattnError(
             f"{p}: sample_names={sample_names!r} is not 'stem' or 'path'; use one of them"

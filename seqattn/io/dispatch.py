@@ -5,13 +5,20 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import anndata as ad
 
 from seqattn._errors import SeqattnError
-from seqattn.io._checks import check_file
+from seqattn.io._checks import check_file, raw_header
 from seqattn.io.diann import read_diann
-from seqattn.io.formats import FORMATS, check_format, detect_format
+from seqattn.io.formats import (
+    FORMATS,
+    check_format,
+    detect_format,
+    reject_peptide_level,
+    text_separator,
+)
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
@@ -50,6 +57,19 @@ def reader_options(fmt: str) -> list[str]:
 def all_reader_options() -> set[str]:
     """Every option name some reader accepts (the CLI routes ``--option`` keys by it)."""
     return {name for fmt in READERS for name in reader_options(fmt)}
+
+
+def _header(path: Path, fmt: str) -> list[str]:
+    """The column names of a text or Parquet file, without reading its rows."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.read_schema(path).names)
+        except Exception:  # not Parquet after all: read_parquet names the problem
+            return []
+    sep = "," if fmt == "csv" else "\t" if fmt in ("tsv", "maxquant", "diann", "fragpipe") else None
+    return raw_header(path, sep or text_separator(path))
 
 
 def read(
@@ -106,6 +126,8 @@ def read(
     fmt = check_format(format)
     if fmt == "auto":
         fmt = detect_format(p)
+    if fmt != "h5ad":
+        reject_peptide_level(_header(p, fmt), p)
     allowed = reader_options(fmt)
     unknown = sorted(set(options) - set(allowed))
     if unknown:

@@ -86,3 +86,33 @@ def sniff_text_format(header: list[str], sep: str) -> str:
     ):
         return "fragpipe"
     return "csv" if sep == "," else "tsv"
+
+
+def reject_peptide_level(header: list[str], source: Path) -> None:
+    """Raise when ``header`` is a peptide-, precursor- or PSM-level proteomics table.
+
+    Such tables (DIA-NN's long report or ``pr_matrix``, MaxQuant's ``evidence.txt`` or
+    ``peptides.txt``, FragPipe's ``psm.tsv`` / ``peptide.tsv`` / ``combined_peptide.tsv``
+    / ``combined_ion.tsv``) have no samples x protein-groups reading: their numeric
+    annotation columns would pass for samples. The error names the protein-level file
+    the same tool writes beside them.
+    """
+    cols = {c.strip() for c in header}
+    if "Protein.Group" in cols and ({"Run", "Precursor.Id", "File.Name"} & cols):
+        what, fix = (
+            "DIA-NN's precursor-level output (a long report or report.pr_matrix.tsv)",
+            "read the report.pg_matrix.tsv DIA-NN writes next to it",
+        )
+    elif "Sequence" in cols and ({"Raw file", "Leading razor protein"} & cols):
+        what, fix = (
+            "a MaxQuant peptide-level table (evidence.txt or peptides.txt)",
+            "read proteinGroups.txt from the same txt/ folder",
+        )
+    elif "Protein ID" in cols and ({"Peptide", "Peptide Sequence", "Spectrum"} & cols):
+        what, fix = (
+            "a FragPipe peptide-, ion- or PSM-level table",
+            "read combined_protein.tsv from the FragPipe output folder",
+        )
+    else:
+        return
+    raise SeqattnError(f"{source}: this is {what}, not a samples x protein-groups matrix; {fix}")

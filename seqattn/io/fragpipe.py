@@ -9,6 +9,7 @@ import anndata as ad
 from seqattn._errors import SeqattnError
 from seqattn.io._checks import check_file, raw_header, read_text_table
 from seqattn.io._proteomics import protein_anndata
+from seqattn.io.formats import reject_peptide_level
 
 #: Per-sample quantity columns, ``<sample> <kind>``; longer kinds first so that
 #: ``S1 MaxLFQ Unique Intensity`` is not read as sample ``S1 MaxLFQ Unique``.
@@ -70,6 +71,7 @@ def read_fragpipe(
     """
     p = check_file(path)
     df = read_text_table(p, "\t")
+    reject_peptide_level(list(df.columns), p)
     if "Protein ID" not in df.columns and "Protein" not in df.columns:
         raise SeqattnError(
             f"{p}: no 'Protein ID' column, so this is not a FragPipe combined_protein.tsv; pass "

@@ -9,6 +9,7 @@ import anndata as ad
 from seqattn._errors import SeqattnError
 from seqattn.io._checks import check_file, raw_header, read_text_table
 from seqattn.io._proteomics import protein_anndata
+from seqattn.io.formats import reject_peptide_level
 
 #: Intensity kinds in the order ``intensity="auto"`` tries them.
 INTENSITIES = ("LFQ intensity", "Intensity", "iBAQ")
@@ -66,6 +67,7 @@ def read_maxquant(
     """
     p = check_file(path)
     df = read_text_table(p, "\t")
+    reject_peptide_level(list(df.columns), p)
     header = raw_header(p, "\t")
     raw = dict(zip(df.columns, header, strict=False)) if len(header) == df.shape[1] else {}
     kind = _intensity_kind(df.columns, intensity, p)
