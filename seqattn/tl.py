@@ -122,13 +122,19 @@ def _note_feature_names(adata: Any, key: str, names: pd.Index) -> None:
 
 
 def _storable(options: dict[str, Any]) -> dict[str, Any]:
-    """Options in a form ``.h5ad`` can hold (sequences as arrays, None left out)."""
+    """Options in a form ``.h5ad`` can hold (sequences as arrays, a dict as its ``keys``
+    (as text) and ``values``, None left out)."""
     out: dict[str, Any] = {}
     for name, value in options.items():
         if value is None:
             continue
         if isinstance(value, list | tuple):
             value = np.asarray(value)
+        elif isinstance(value, dict):  # e.g. class_weight; its keys may be ints or hold '/'
+            value = {
+                "keys": np.asarray([str(k) for k in value], dtype=str),
+                "values": np.asarray(list(value.values())),
+            }
         out[name] = value
     return out
 

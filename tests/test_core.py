@@ -228,6 +228,8 @@ def test_schedule_rule_scales_with_data_size():
         ({"preselected": [99]}, "preselected"),
         ({"n_per_step": 0}, "n_per_step"),
         ({"class_weight": "inverse"}, "class_weight"),
+        ({"class_weight": {2: 1.0}}, r"class_weight names \[2\], which are not classes"),
+        ({"class_weight": {0: 0.0}}, "not positive numbers"),
         ({"phase_lr_scale": -1.0}, "phase_lr_scale"),
     ],
 )
@@ -236,6 +238,28 @@ def test_bad_options_raise_seqattn_error(kwargs, message):
     X, y = rng.normal(size=(30, 5)), np.arange(30) % 2
     with pytest.raises(SeqattnError, match=message):
         sequential_attention(X, y, 2, epochs=1, **kwargs)
+
+
+def test_class_weight_dict_as_in_scikit_learn():
+    """A {class: weight} dict gives the same fit as the weights it spells out: the
+    balanced weights written by hand equal "balanced", all ones equal None, and a
+    class left out weighs 1."""
+    X, y, _ = redundant_problem(0, n=300)
+    labels = np.where(y == 1, "case", "control")
+    labels[:40] = "control"  # unequal classes, so balanced weights are not all 1
+    n_case = int((labels == "case").sum())
+    balanced = {"case": 300 / (2 * n_case), "control": 300 / (2 * (300 - n_case))}
+
+    def fit(class_weight):
+        return _small_fit(X, labels, 3, 0, {"class_weight": class_weight, "epochs": 5})
+
+    def same(a, b):
+        return np.array_equal(a.order, b.order) and np.array_equal(a.loss_curve, b.loss_curve)
+
+    assert same(fit(balanced), fit("balanced"))
+    assert same(fit({"case": 1.0, "control": 1}), fit(None))
+    assert same(fit({"case": 2.0}), fit({"case": 2.0, "control": 1.0}))
+    assert not same(fit({"case": 2.0}), fit(None))
 
 
 def test_bad_data_raise_seqattn_error():

@@ -39,6 +39,13 @@ def adata():
 
 
 def test_writes_var_and_uns(adata, tmp_path):
+    # A class_weight dict is stored too: keys as text (labels may hold '/'), then values.
+    weights = {"A": 2.0}
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 3, device="cpu", class_weight=weights, key_added="cw", **FAST
+    )
+    stored = adata.uns["cw"]["params"]["options"]["class_weight"]
+    assert list(stored["keys"]) == ["A"] and list(stored["values"]) == [2.0]
     seqattn.tl.sequential_attention(adata, "cell_type", 3, device="cpu", **FAST)
     var = adata.var
     assert set(var.index[var["seqattn_selected"]]) == {"g1", "g4", "g7"}

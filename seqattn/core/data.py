@@ -10,6 +10,7 @@ instead of another pass over the batch). Memory beyond the data is O(batch x d).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,7 +178,11 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def encode_targets(
-    y: Any, n_samples: int, task: str, class_weight: str | None, device: torch.device
+    y: Any,
+    n_samples: int,
+    task: str,
+    class_weight: str | Mapping[Any, float] | None,
+    device: torch.device,
 ) -> Targets:
     """Validate and encode ``y`` for training.
 
@@ -189,9 +194,10 @@ def encode_targets(
     n_samples : int
         Rows of X, for the length check.
     task : {"auto", "classification", "regression"}
-    class_weight : {"balanced", None}
+    class_weight : {"balanced", None} or dict
         ``"balanced"`` weights each class by ``n / (n_classes * n_class)`` so rare classes
-        count as much as common ones (the panel is judged by balanced accuracy).
+        count as much as common ones (the panel is judged by balanced accuracy); a dict
+        ``{class: weight}`` sets them (classes it leaves out weigh 1), as in scikit-learn.
     device : torch.device
 
     Raises
@@ -238,8 +244,14 @@ def encode_targets(
         weight = torch.as_tensor(
             n_samples / (classes.shape[0] * counts), dtype=torch.float32, device=device
         )
+    elif isinstance(class_weight, Mapping):
+        weight = torch.as_tensor(
+            _weights_by_class(class_weight, classes), dtype=torch.float32, device=device
+        )
     elif class_weight is not None:
-        raise SeqattnError(f"class_weight={class_weight!r}; use 'balanced' or None")
+        raise SeqattnError(
+            f"class_weight={class_weight!r}; use 'balanced', None or a dict {{class: weight}}"
+        )
     return Targets(
         values=torch.as_tensor(codes.astype(np.int64), device=device),
         task=task,
@@ -247,3 +259,26 @@ def encode_targets(
         class_weight=weight,
         n_outputs=int(classes.shape[0]),
     )
+
+
+def _weights_by_class(class_weight: Mapping[Any, float], classes: np.ndarray) -> np.ndarray:
+    """Per-class weights from a ``{class: weight}`` dict (scikit-learn's convention:
+    classes left out weigh 1)."""
+
+    def positive(value: Any) -> bool:
+        try:
+            return bool(np.isfinite(float(value)) and float(value) > 0)
+        except (TypeError, ValueError):
+            return False
+
+    bad = {k: v for k, v in class_weight.items() if not positive(v)}
+    if bad:
+        raise SeqattnError(f"class_weight has weights that are not positive numbers: {bad}")
+    known = set(classes.tolist())
+    unknown = [k for k in class_weight if k not in known]
+    if unknown:
+        raise SeqattnError(
+            f"class_weight names {unknown}, which are not classes of y; use labels from "
+            f"{classes.tolist()[:10]}"
+        )
+    return np.asarray([float(class_weight.get(c, 1.0)) for c in classes.tolist()])

@@ -95,8 +95,10 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         and the attention stays informative once the selected features fit the training
         data. False is the paper's plain joint training. Measured (``bench/README.md``):
         better on CBMC RNA and GLIOMA, worse on pbmc68k_reduced and NAFLD.
-    class_weight : {"balanced", None}, default="balanced"
-        Loss weighting of classes; balanced makes rare classes count fully.
+    class_weight : {"balanced", None} or dict, default="balanced"
+        Loss weighting of classes; balanced makes rare classes count fully; a dict
+        ``{class: weight}`` sets the weights (classes left out weigh 1), as in
+        scikit-learn.
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"`` treats float targets with non-integer values as regression.
     preselected : sequence of int or str, optional
@@ -170,7 +172,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         bootstrap: bool = True,
         phase_lr_scale: float = 1.0,
         hold_candidate_norms: bool = False,
-        class_weight: str | None = "balanced",
+        class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
         preselected: Sequence[int | str] | None = None,
         device: str = "auto",

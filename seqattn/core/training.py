@@ -223,7 +223,7 @@ def sequential_attention(
     bootstrap: bool = True,
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
-    class_weight: str | None = "balanced",
+    class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
     device: str | torch.device = "auto",
@@ -272,8 +272,8 @@ def sequential_attention(
         weights at its end-of-warm-up value, so only the attention can raise a
         candidate's influence (see the module notes). False (default) is the paper's
         plain joint training.
-    class_weight : {"balanced", None}
-        Loss weighting of classes.
+    class_weight : {"balanced", None} or dict
+        Loss weighting of classes (a dict ``{class: weight}``: classes left out weigh 1).
     task : {"auto", "classification", "regression"}
     preselected : sequence of int, optional
         Columns forced into the panel first (weight 1 from the start).
