@@ -63,6 +63,12 @@ def _chosen_groups(
     ``reference`` is checked too: ``"rest"`` or a present group, and only with
     ``per_group`` (a joint panel has no reference group).
     """
+    values = adata.obs[groupby]
+    if per_group and pd.api.types.is_float_dtype(values) and not np.all(np.mod(values, 1) == 0):
+        raise SeqattnError(
+            f"adata.obs[{groupby!r}] holds continuous values, so there are no groups to give a "
+            "panel each; use per_group=False (a regression panel) or a categorical column"
+        )
     present = _group_names(adata, groupby)
     if groups is None or (isinstance(groups, str) and groups == "all"):
         chosen = list(present)
@@ -303,6 +309,7 @@ def sequential_attention(
         rows = None if every_group else np.isin(as_text, chosen)
         sel = fit(rows, labels if rows is None else labels[rows])
         params["device_used"] = sel.device_
+        params["task"] = sel.task_  # a float column is a regression target
         _write_var(adata, key_added, names, sel.selected_features_, sel.selection_scores_)
         adata.uns[key_added] = {
             "params": params,

@@ -53,6 +53,7 @@ def test_writes_var_and_uns(adata, tmp_path):
     assert var["seqattn_score"].notna().sum() == 3
     uns = adata.uns["seqattn"]
     assert uns["params"]["groupby"] == "cell_type" and uns["params"]["n_features"] == 3
+    assert uns["params"]["task"] == "classification"
     assert list(uns["order"]) == list(var["seqattn_rank"].dropna().sort_values().index)
     assert uns["attention_history"].shape == (3, 12)
     assert uns["loss_curve"].ndim == 1
@@ -168,12 +169,15 @@ def test_groups_and_reference_as_in_scanpy(adata):
         ({"reference": "Z", "per_group": True}, "not a value of"),
         ({"reference": "A", "groups": ["A"], "per_group": True}, "only the reference"),
         ({"n_hidden": 8}, "unknown option"),
+        ({"per_group": True, "groupby": "score"}, "continuous values"),
     ],
 )
 def test_groups_reference_and_options_errors(adata, kwargs, message):
+    adata.obs["score"] = np.linspace(0.0, 1.0, adata.n_obs)
+    groupby = kwargs.pop("groupby", "cell_type")
     before = adata.copy()
     with pytest.raises(SeqattnError, match=message):
-        seqattn.tl.sequential_attention(adata, "cell_type", 2, device="cpu", **kwargs)
+        seqattn.tl.sequential_attention(adata, groupby, 2, device="cpu", **kwargs)
     assert list(adata.var.columns) == list(before.var.columns) and "seqattn" not in adata.uns
 
 
@@ -206,3 +210,11 @@ def test_attention_plots_read_what_tl_writes(adata, tmp_path):
     small.write_h5ad(tmp_path / "raw.h5ad")
     w, names, order = pl.attention_matrix(sc.read_h5ad(tmp_path / "raw.h5ad"))
     assert w.shape == (3, 12) and set(order) == {"g1", "g4", "g7"}
+
+
+def test_continuous_obs_column_is_a_regression_target(adata):
+    rng = np.random.default_rng(1)
+    adata.obs["score"] = 2.0 * adata.X[:, 9] + 0.1 * rng.normal(size=adata.n_obs)
+    seqattn.tl.sequential_attention(adata, "score", 1, device="cpu", **FAST)
+    assert adata.uns["seqattn"]["params"]["task"] == "regression"
+    assert list(adata.uns["seqattn"]["order"]) == ["g9"]
