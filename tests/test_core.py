@@ -272,6 +272,12 @@ def test_bad_data_raise_seqattn_error():
         sequential_attention(X, np.arange(10) % 2, 5)
     with pytest.raises(SeqattnError, match="between"):
         SequentialAttentionSelector(7).fit(X, np.arange(10) % 2)
+    X[0, 0] = np.nan
+    with pytest.raises(SeqattnError, match="contains NaN; impute missing values first"):
+        SequentialAttentionSelector(2).fit(X, np.arange(10) % 2)
+    X[0, 0] = np.inf
+    with pytest.raises(SeqattnError, match=r"infinity.*set infinite values .* to NaN"):
+        SequentialAttentionSelector(2).fit(sp.csr_matrix(X), np.arange(10) % 2)
 
 
 def test_small_cpu_fit_leaves_thread_setting_alone():

@@ -249,7 +249,24 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
+            try:
+                X, y = validate_data(
+                    self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
+                )
+            except ValueError as err:
+                first = str(err).splitlines()[0] if str(err) else ""
+                if "Input X contains" not in first:
+                    raise
+                # scikit-learn's own hint (a different estimator) does not help here.
+                fix = (
+                    "impute missing values first"
+                    if "NaN" in first
+                    else "set infinite values (a log of 0?) to NaN and impute them first"
+                )
+                raise SeqattnError(
+                    f"{first.rstrip('.')}; {fix} (seqattn.pp.preprocess, or a SimpleImputer "
+                    "before the selector in a Pipeline)"
+                ) from None
         d = self.n_features_in_
         k = _resolve_k(self.n_features_to_select, d)
         seed = self.random_state
