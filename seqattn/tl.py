@@ -152,18 +152,39 @@ def _rec(columns: dict[str, np.ndarray], dtype: Any) -> np.recarray:
     )
 
 
+def _fold_change_rule(adata: Any, layer: str | None, use_raw: bool) -> str:
+    """How ``logfoldchanges`` are computed for the matrix in use.
+
+    ``"log2_difference"`` when seqattn's own preprocessing record says ``X`` holds log2
+    intensities (the proteomics preset, not z-scored): the fold change is then the
+    difference of mean log2 values, as proteomics tools report it. ``"none"`` when that
+    record says ``X`` was z-scored (a difference in SD units is no fold change).
+    ``"scanpy"`` otherwise: ``sc.tl.rank_genes_groups``'s formula for log1p data.
+    """
+    record = adata.uns.get("seqattn_preprocessing")
+    if layer is not None or use_raw or not isinstance(record, dict):
+        return "scanpy"  # the record describes X only
+    steps = [str(s) for s in np.asarray(record.get("steps", [])).ravel()]
+    if "zscore" in steps:
+        return "none"
+    return "log2_difference" if "log2" in steps else "scanpy"
+
+
 def _log_fold_changes(
-    adata: Any, X: Any, in_group: np.ndarray, in_rest: np.ndarray, columns: np.ndarray
+    adata: Any,
+    X: Any,
+    in_group: np.ndarray,
+    in_rest: np.ndarray,
+    columns: np.ndarray,
+    rule: str = "scanpy",
 ) -> np.ndarray:
     """log2 fold change of the group's mean over the rest's (or the reference group's)
-    for ``columns`` of ``X``.
+    for ``columns`` of ``X``, by ``rule`` (see :func:`_fold_change_rule`).
 
-    Computed as ``sc.tl.rank_genes_groups`` computes it (the data read as log1p values,
-    base ``adata.uns["log1p"]["base"]`` or e), so the two tools' tables agree; on
-    centred data a negative mean gives NaN there and here.
+    ``"scanpy"`` computes it as ``sc.tl.rank_genes_groups`` does (the data read as log1p
+    values, base ``adata.uns["log1p"]["base"]`` or e), so the two tools' tables agree;
+    on centred data a negative mean gives NaN there and here.
     """
-    base = adata.uns.get("log1p", {}).get("base")
-    expm1 = np.expm1 if base is None else (lambda v: np.expm1(v * np.log(base)))
     sub = X[:, columns]
 
     def mean(rows: np.ndarray) -> np.ndarray:
@@ -172,6 +193,12 @@ def _log_fold_changes(
             return np.asarray(part.astype(np.float64).mean(axis=0)).ravel()
         return np.asarray(part, dtype=np.float64).mean(axis=0)
 
+    if rule == "none":
+        return np.full(len(columns), np.nan, dtype=np.float32)
+    if rule == "log2_difference":
+        return (mean(in_group) - mean(in_rest)).astype(np.float32)
+    base = adata.uns.get("log1p", {}).get("base")
+    expm1 = np.expm1 if base is None else (lambda v: np.expm1(v * np.log(base)))
     change = (expm1(mean(in_group)) + 1e-9) / (expm1(mean(in_rest)) + 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN where scanpy has NaN
         return np.log2(change).astype(np.float32)
@@ -248,10 +275,14 @@ def sequential_attention(
           ``scores``, ``attention_history`` (k x d), ``loss_curve``, ``pick_steps``
           (per group under ``per_group`` when ``per_group``); with ``per_group`` also
           ``names``, ``scores``, ``logfoldchanges``, ``pvals``, ``pvals_adj`` record
-          arrays (one field per group): the log2 fold change of group over rest is
-          computed as ``sc.tl.rank_genes_groups`` does (log1p data assumed, base
-          ``uns["log1p"]["base"]`` or e), so a marker's direction is visible; there is
-          no test, so ``pvals`` and ``pvals_adj`` are NaN; ``feature_names`` (the
+          arrays (one field per group): the log2 fold change of group over rest (or
+          the reference) is computed as ``sc.tl.rank_genes_groups`` does (log1p data
+          assumed, base ``uns["log1p"]["base"]`` or e), so a marker's direction is
+          visible, except when seqattn's preprocessing record says ``X`` holds log2
+          intensities (the proteomics preset): then it is the difference of the mean
+          log2 values, and NaN when the record says ``X`` was z-scored
+          (``params["logfoldchanges"]`` names the rule used); there is no test, so
+          ``pvals`` and ``pvals_adj`` are NaN; ``feature_names`` (the
           columns of ``attention_history``) when they are not ``var_names``
           (``use_raw`` with fewer features in ``var``). ``seqattn.pl.attention_trajectory``
           reads all of it (``group=`` for one group's panel).
@@ -324,6 +355,8 @@ def sequential_attention(
         return adata if copy else None
 
     k = int(n_features)
+    rule = _fold_change_rule(adata, layer, use_raw)
+    params["logfoldchanges"] = rule
     columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}, "lfc": {}}
     extras: dict[str, dict[str, Any]] = {}
     best_rank = pd.Series(np.inf, index=names)
@@ -339,7 +372,7 @@ def sequential_attention(
         order = sel.selected_features_
         columns["names"][group] = np.asarray(names[order], dtype=str)
         columns["scores"][group] = sel.selection_scores_.astype(np.float32)
-        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, order)
+        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, order, rule)
         ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])

@@ -218,3 +218,37 @@ def test_continuous_obs_column_is_a_regression_target(adata):
     seqattn.tl.sequential_attention(adata, "score", 1, device="cpu", **FAST)
     assert adata.uns["seqattn"]["params"]["task"] == "regression"
     assert list(adata.uns["seqattn"]["order"]) == ["g9"]
+
+
+@pytest.mark.parametrize("zscore", [False, True], ids=["log2", "zscored"])
+def test_per_group_fold_changes_on_proteomics_log2_intensities(zscore):
+    """After the proteomics preset X holds log2 intensities (median-centred, so many
+    values are negative and scanpy's log1p formula gives NaN): the fold change is the
+    difference of mean log2 values, and NaN once the preset z-scores."""
+    rng = np.random.default_rng(0)
+    n, d = 60, 10
+    disease = np.repeat(["healthy", "sick"], n // 2)
+    log2 = rng.normal(25.0, 1.0, size=(n, d))
+    log2[disease == "sick", 3] += 2.0  # protein 3 is four times as abundant when sick
+    obs = pd.DataFrame({"disease": pd.Categorical(disease)}, index=[f"s{i}" for i in range(n)])
+    raw = ad.AnnData(
+        np.exp2(log2).astype(np.float32), obs=obs, var=pd.DataFrame(index=[f"P{j}" for j in range(d)])
+    )
+    prot = seqattn.pp.preprocess(raw, "proteomics", fold_safe=False, zscore=zscore)
+    seqattn.tl.sequential_attention(
+        prot, "disease", 2, per_group=True, key_added="sa", device="cpu", **FAST
+    )
+    table = pd.DataFrame(
+        {"names": prot.uns["sa"]["names"]["sick"], "lfc": prot.uns["sa"]["logfoldchanges"]["sick"]}
+    ).set_index("names")
+    assert table.index[0] == "P3"
+    if zscore:
+        assert prot.uns["sa"]["params"]["logfoldchanges"] == "none"
+        assert table["lfc"].isna().all()
+    else:
+        assert prot.uns["sa"]["params"]["logfoldchanges"] == "log2_difference"
+        is_sick = (prot.obs["disease"] == "sick").to_numpy()
+        X = prot[:, table.index].X
+        expected = X[is_sick].mean(axis=0) - X[~is_sick].mean(axis=0)
+        np.testing.assert_allclose(table["lfc"], expected, rtol=1e-5, atol=1e-6)
+        assert table.loc["P3", "lfc"] == pytest.approx(2.0, abs=0.5)
