@@ -215,6 +215,7 @@ def sequential_attention(
     per_group: bool = False,
     groups: str | Sequence[str] = "all",
     reference: str = "rest",
+    all_features: bool = False,
     device: str = "auto",
     random_state: int = 0,
     copy: bool = False,
@@ -251,6 +252,13 @@ def sequential_attention(
         With ``per_group``: ``"rest"`` (each group against all other observations) or a
         group name (each group against that group's observations only; the reference
         itself gets no panel), as in ``sc.tl.rank_genes_groups``.
+    all_features : bool
+        With ``per_group``: list every feature in each group's table, the panel first
+        (in selection order) and then the others by their attention in the last phase,
+        with scores NaN beyond the panel. scanpy's ``values_to_plot=`` (e.g.
+        ``"logfoldchanges"``) needs every feature listed, like ``sc.tl.rank_genes_groups``
+        with all genes; pass ``n_genes=n_features`` to scanpy's plots so they show only
+        the panels. False lists the ``n_features`` panel features only.
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
     random_state : int
@@ -303,6 +311,11 @@ def sequential_attention(
     X, names = _matrix_and_names(adata, layer, use_raw)
     labels = _labels(adata, groupby)
     chosen = _chosen_groups(adata, groupby, groups, reference, per_group)
+    if all_features and not per_group:
+        raise SeqattnError(
+            "all_features=True lists every feature in per-group tables; set per_group=True "
+            "(a joint panel's full ranking is in uns[key_added]['ranking'])"
+        )
     as_text = np.asarray([str(v) for v in labels])
     if not 1 <= int(n_features) <= len(names):
         raise SeqattnError(f"n_features={n_features} must be between 1 and {len(names)}")
@@ -331,6 +344,7 @@ def sequential_attention(
         "use_raw": bool(use_raw),
         "layer": layer if layer is not None else "",
         "per_group": bool(per_group),
+        "all_features": bool(all_features),
         "device": device,
         "random_state": int(random_state),
         "options": _storable(kwargs),
@@ -370,9 +384,13 @@ def sequential_attention(
             in_rest = as_text == str(reference)
             sel = fit(in_group | in_rest, in_group[in_group | in_rest])
         order = sel.selected_features_
-        columns["names"][group] = np.asarray(names[order], dtype=str)
-        columns["scores"][group] = sel.selection_scores_.astype(np.float32)
-        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, order, rule)
+        # The panel in selection order, then (all_features) the rest by last-phase attention.
+        listed = np.argsort(sel.ranking_, kind="stable") if all_features else order
+        scores = np.full(len(listed), np.nan, dtype=np.float32)
+        scores[: len(order)] = sel.selection_scores_
+        columns["names"][group] = np.asarray(names[listed], dtype=str)
+        columns["scores"][group] = scores
+        columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, listed, rule)
         ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
@@ -385,7 +403,8 @@ def sequential_attention(
             "loss_curve": sel.loss_curve_,
             "pick_steps": sel.pick_steps_,
         }
-    nan = {g: np.full(k, np.nan, dtype=np.float32) for g in chosen}
+    n_listed = len(names) if all_features else k
+    nan = {g: np.full(n_listed, np.nan, dtype=np.float32) for g in chosen}
     best_rank[np.isinf(best_rank)] = np.nan
     adata.var[f"{key_added}_selected"] = best_rank.reindex(adata.var_names).notna().to_numpy()
     adata.var[f"{key_added}_rank"] = best_rank.reindex(adata.var_names).to_numpy()

@@ -170,6 +170,7 @@ def test_groups_and_reference_as_in_scanpy(adata):
         ({"reference": "A", "groups": ["A"], "per_group": True}, "only the reference"),
         ({"n_hidden": 8}, "unknown option"),
         ({"per_group": True, "groupby": "score"}, "continuous values"),
+        ({"all_features": True}, "set per_group=True"),
     ],
 )
 def test_groups_reference_and_options_errors(adata, kwargs, message):
@@ -252,3 +253,36 @@ def test_per_group_fold_changes_on_proteomics_log2_intensities(zscore):
         expected = X[is_sick].mean(axis=0) - X[~is_sick].mean(axis=0)
         np.testing.assert_allclose(table["lfc"], expected, rtol=1e-5, atol=1e-6)
         assert table.loc["P3", "lfc"] == pytest.approx(2.0, abs=0.5)
+
+
+def test_all_features_lets_scanpy_plot_fold_changes(adata):
+    import matplotlib.pyplot as plt
+    import scanpy as sc
+
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, all_features=True, key_added="sa",
+        device="cpu", **FAST,
+    )
+    panel_only = seqattn.tl.sequential_attention(
+        adata, "cell_type", 2, per_group=True, key_added="panel", device="cpu", copy=True,
+        **FAST,
+    )
+    sc.tl.rank_genes_groups(adata, "cell_type", method="t-test", use_raw=False, key_added="tt")
+    for group in "ABC":
+        table = sc.get.rank_genes_groups_df(adata, group, key="sa")
+        assert len(table) == adata.n_vars and set(table["names"]) == set(adata.var_names)
+        # the panel first, exactly as without all_features, then NaN scores
+        panel = sc.get.rank_genes_groups_df(panel_only, group, key="panel")
+        assert table["names"].iloc[:2].tolist() == panel["names"].tolist()
+        assert table["scores"].iloc[2:].isna().all() and table["scores"].iloc[:2].notna().all()
+        theirs = sc.get.rank_genes_groups_df(adata, group, key="tt").set_index("names")
+        np.testing.assert_allclose(
+            table.set_index("names")["logfoldchanges"],
+            theirs.loc[table["names"], "logfoldchanges"],
+            rtol=1e-5,
+        )
+    # scanpy's values_to_plot needs every feature listed (it refuses the panel-only table)
+    sc.pl.rank_genes_groups_dotplot(
+        adata, key="sa", n_genes=2, values_to_plot="logfoldchanges", show=False
+    )
+    plt.close("all")
