@@ -17,7 +17,6 @@ from seqattn.io.formats import (
     check_format,
     detect_format,
     reject_peptide_level,
-    text_separator,
 )
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
@@ -68,8 +67,7 @@ def _header(path: Path, fmt: str) -> list[str]:
             return list(pq.read_schema(path).names)
         except Exception:  # not Parquet after all: read_parquet names the problem
             return []
-    sep = "," if fmt == "csv" else "\t" if fmt in ("tsv", "maxquant", "diann", "fragpipe") else None
-    return raw_header(path, sep or text_separator(path))
+    return raw_header(path, "," if fmt == "csv" else "\t")  # as the format's reader splits
 
 
 def read(
