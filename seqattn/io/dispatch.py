@@ -24,7 +24,6 @@ from seqattn.io.maxquant import read_maxquant
 from seqattn.io.samplesheet import (
     attach_sample_sheet,
     check_annotations,
-    detect_sample_column,
     read_sample_sheet,
 )
 from seqattn.io.tables import read_csv, read_parquet, read_tsv
@@ -151,16 +150,14 @@ def read(
         if sheet is not None:
             kwargs["known_samples"] = list(sheet.index)
     adata = READERS[fmt](p, **kwargs)
-    detected = sample_sheet is not None and sheet is None
-    if detected:  # the sample names come from the file itself: find the sheet's column
-        sample_column, _ = detect_sample_column(sample_sheet, adata)
-        sheet = read_sample_sheet(sample_sheet, sample_column=sample_column)
+    found = sample_sheet is not None and sheet is None
+    if found:  # the sample names come from the file itself: find the sheet's column by them
+        sheet = read_sample_sheet(sample_sheet, data=adata)
+        sample_column = sheet.index.name
     if sheet is not None:
-        attach_sample_sheet(adata, sheet, sample_column=sample_column, source=sample_sheet)
-        adata.uns["seqattn_io"] = {
-            **adata.uns["seqattn_io"],
-            "sample_column_detected": bool(detected),
-        }
+        attach_sample_sheet(
+            adata, sheet, sample_column=sample_column, source=sample_sheet, column_found=found
+        )
     elif sample_column:
         used = adata.uns.get("seqattn_io", {}).get("sample_id_column")
         if fmt in _TABLES and used != sample_column:

@@ -22,7 +22,12 @@ from seqattn.io._checks import (
 from seqattn.io.formats import base_suffix
 
 
-def read_sample_sheet(path: str | os.PathLike[str], *, sample_column: str) -> pd.DataFrame:
+def read_sample_sheet(
+    path: str | os.PathLike[str],
+    *,
+    sample_column: str | None = None,
+    data: ad.AnnData | None = None,
+) -> pd.DataFrame:
     """Read a sample sheet, one row per sample, indexed by ``sample_column`` (as text).
 
     Parameters
@@ -31,15 +36,26 @@ def read_sample_sheet(path: str | os.PathLike[str], *, sample_column: str) -> pd
         ``.csv``, ``.tsv``/``.txt`` (tab) or ``.xlsx`` (first worksheet).
     sample_column
         The column holding the sample names used in the data file.
+    data
+        Without ``sample_column``: the data whose sample names pick the column, the one
+        holding the most of them (a tie or no match raises).
 
     Returns
     -------
     DataFrame
         Every other column of the sheet, index = sample names (stripped text; a number
-        such as ``12.0`` read from Excel becomes ``"12"``). Wholly empty rows are skipped.
+        such as ``12.0`` read from Excel becomes ``"12"``) named ``sample_column``.
+        Wholly empty rows are skipped.
     """
     p = check_file(path, "sample sheet")
     df = _read_sheet_frame(p)
+    if sample_column is None:
+        if data is None:
+            raise SeqattnError(
+                f"{p}: a sample sheet needs sample_column (--sample-column): the sheet column "
+                "holding the sample names used in the data file"
+            )
+        sample_column = _find_sample_column(df, data, p)
     if sample_column not in df.columns:
         raise SeqattnError(
             f"{p}: sample column {sample_column!r} not in the sample sheet; its columns are "
@@ -92,18 +108,14 @@ def _read_sheet_frame(p: Path) -> pd.DataFrame:
     return df
 
 
-def detect_sample_column(
-    path: str | os.PathLike[str], adata: ad.AnnData
-) -> tuple[str, int]:
-    """The sample-sheet column that holds the data's sample names, and how many it holds.
+def _find_sample_column(df: pd.DataFrame, adata: ad.AnnData, p: Path) -> str:
+    """The column of sheet ``df`` that holds the data's sample names.
 
     Each sheet column is compared with ``adata.obs_names`` (or, for a column that
     ``adata.obs`` also has, such as the sample of each cell, with that column's values).
     The column matching the most data samples wins; none, or a tie, raises and asks
     for ``--sample-column``.
     """
-    p = check_file(path, "sample sheet")
-    df = _read_sheet_frame(p)
     obs_names = {str(s).strip() for s in adata.obs_names}
     matches = {}
     for col in df.columns:
@@ -123,11 +135,16 @@ def detect_sample_column(
             f"{p}: columns {preview(winners)} all hold {best} of the data's sample names; pass "
             "--sample-column with the one to join on"
         )
-    return winners[0], best
+    return winners[0]
 
 
 def attach_sample_sheet(
-    adata: ad.AnnData, sheet: pd.DataFrame, *, sample_column: str, source: str | os.PathLike[str]
+    adata: ad.AnnData,
+    sheet: pd.DataFrame,
+    *,
+    sample_column: str,
+    source: str | os.PathLike[str],
+    column_found: bool = False,
 ) -> None:
     """Join ``sheet`` onto ``adata.obs`` in place, by sample name.
 
@@ -135,6 +152,8 @@ def attach_sample_sheet(
     ``.h5ad`` carrying their sample), else ``obs_names``. A data sample missing from the
     sheet raises, naming it; sheet rows with no data are named in a warning and in
     ``uns["seqattn_io"]["sheet_samples_not_in_data"]``. Nothing is dropped silently.
+    ``column_found`` records (``sample_column_detected``) that the column was found from
+    the data's sample names rather than given.
     """
     src = Path(source)
     by_column = sample_column in adata.obs.columns
@@ -180,6 +199,7 @@ def attach_sample_sheet(
         {
             "sample_sheet": str(src),
             "sample_column": sample_column,
+            "sample_column_detected": bool(column_found),
             "n_sheet_samples_not_in_data": len(extra),
         }
     )
