@@ -55,6 +55,11 @@ def _group_names(adata: Any, groupby: str) -> list[str]:
     return sorted({str(v) for v in labels})
 
 
+def _every_group(groups: Any) -> bool:
+    """Whether ``groups`` means all of them (``"all"`` or None), as in scanpy."""
+    return groups is None or (isinstance(groups, str) and groups == "all")
+
+
 def _chosen_groups(
     adata: Any, groupby: str, groups: Any, reference: str, per_group: bool
 ) -> list[str]:
@@ -70,7 +75,7 @@ def _chosen_groups(
             "panel each; use per_group=False (a regression panel) or a categorical column"
         )
     present = _group_names(adata, groupby)
-    if groups is None or (isinstance(groups, str) and groups == "all"):
+    if _every_group(groups):
         chosen = list(present)
     elif isinstance(groups, str | bytes) or not hasattr(groups, "__iter__"):
         raise SeqattnError(
@@ -84,18 +89,18 @@ def _chosen_groups(
                 f"groups {unknown} are not values of adata.obs[{groupby!r}]; pick from "
                 f"{', '.join(present)}"
             )
-    if str(reference) != "rest":
+    if reference != "rest":
         if not per_group:
             raise SeqattnError(
                 f"reference={reference!r} needs per_group=True (a joint panel separates all "
                 "chosen groups at once); drop reference or set per_group=True"
             )
-        if str(reference) not in present:
+        if reference not in present:
             raise SeqattnError(
                 f"reference={reference!r} is not a value of adata.obs[{groupby!r}]; use 'rest' "
                 f"or one of {', '.join(present)}"
             )
-        chosen = [g for g in chosen if g != str(reference)]
+        chosen = [g for g in chosen if g != reference]
         if not chosen:
             raise SeqattnError(
                 f"groups name only the reference {reference!r}; add the groups to compare with it"
@@ -310,6 +315,7 @@ def sequential_attention(
         )
     X, names = _matrix_and_names(adata, layer, use_raw)
     labels = _labels(adata, groupby)
+    reference = str(reference)  # group names are compared as text throughout
     chosen = _chosen_groups(adata, groupby, groups, reference, per_group)
     if all_features and not per_group:
         raise SeqattnError(
@@ -334,12 +340,12 @@ def sequential_attention(
         )
         return selector.fit(X if rows is None else X[np.flatnonzero(rows)], y)
 
-    every_group = groups is None or (isinstance(groups, str) and groups == "all")
+    every_group = _every_group(groups)
     params = {
         "groupby": groupby,
         "n_features": int(n_features),
         "method": _METHOD,
-        "reference": str(reference),
+        "reference": reference,
         "groups": "all" if every_group else np.asarray(chosen, dtype=str),
         "use_raw": bool(use_raw),
         "layer": layer if layer is not None else "",
@@ -381,8 +387,9 @@ def sequential_attention(
             sel = fit(None, in_group)
             in_rest = ~in_group
         else:
-            in_rest = as_text == str(reference)
-            sel = fit(in_group | in_rest, in_group[in_group | in_rest])
+            in_rest = as_text == reference
+            rows = in_group | in_rest
+            sel = fit(rows, in_group[rows])
         order = sel.selected_features_
         # The panel in selection order, then (all_features) the rest by last-phase attention.
         listed = np.argsort(sel.ranking_, kind="stable") if all_features else order

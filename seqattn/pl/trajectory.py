@@ -68,8 +68,8 @@ def attention_matrix(
                     f"adata.uns[{key!r}] holds one panel per group; pass group= one of "
                     f"{', '.join(groups)}" + ("" if group is None else f" (got {group!r})")
                 )
-            shared = {n: info[n] for n in ("feature_names",) if n in info}
-            info = {**shared, **per_group[str(group)]}
+            names = {"feature_names": info["feature_names"]} if "feature_names" in info else {}
+            info = {**names, **per_group[str(group)]}
         elif group is not None:
             raise SeqattnError(
                 f"group={group!r} applies to per_group=True results; adata.uns[{key!r}] holds "
