@@ -55,7 +55,12 @@ def _small_fit(X, y, k, seed, options):
 
 #: The defaults (4 bootstrap networks voting), the paper's single network, and each option
 #: that changes how the attention is trained.
-VARIANTS = [{}, {"n_restarts": 1, "bootstrap": False}, {"hold_candidate_norms": True}]
+VARIANTS = [
+    {},
+    {"n_restarts": 1, "bootstrap": False},
+    {"hold_candidate_norms": True},
+    {"pick": "held_out"},
+]
 
 
 @pytest.mark.parametrize("options", VARIANTS)
@@ -301,3 +306,29 @@ def test_phase_lr_scale_slows_the_network_in_the_phases_only():
     # Same warm-up, step for step; different phases (the network no longer moves there).
     np.testing.assert_array_equal(joint.loss_curve[:warmup], frozen.loss_curve[:warmup])
     assert not np.array_equal(joint.loss_curve[warmup:], frozen.loss_curve[warmup:])
+
+
+def test_held_out_pick_keeps_groups_together_and_checks_its_options():
+    from seqattn.core.heldout import cross_fit_folds
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(12), 5)
+    codes = np.repeat(np.arange(12) % 2, 5)
+    fold = cross_fit_folds(codes, 60, 4, groups, seed=0)
+    # every subject's rows sit in one fold, and every fold holds both classes
+    assert all(len(set(fold[groups == g])) == 1 for g in range(12))
+    assert all(len(set(codes[fold == f])) == 2 for f in range(4))
+    X = rng.normal(size=(60, 8))
+    y = codes
+    result = sequential_attention(
+        X, y, 2, pick="held_out", groups=groups, hidden=(8,), device="cpu", epochs=20
+    )
+    assert len(set(result.order.tolist())) == 2
+    for kwargs, message in [
+        ({"pick": "best"}, "pick='best'"),
+        ({"pick": "held_out", "n_restarts": 1}, "n_restarts >= 2"),
+        ({"pick": "held_out", "groups": np.arange(60) % 3}, "fewer than n_restarts=4"),
+        ({"pick": "held_out", "shortlist": 0}, "shortlist=0"),
+    ]:
+        with pytest.raises(SeqattnError, match=message):
+            sequential_attention(X, y, 2, device="cpu", epochs=5, **kwargs)

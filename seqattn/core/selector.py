@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,31 +9,11 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from seqattn._errors import SeqattnError
+from seqattn._panel import check_X_y, panel_size, ranking_from_order, seed_of
 from seqattn.core.training import sequential_attention
-
-
-def _resolve_k(n_features_to_select: Any, d: int) -> int:
-    """Panel size from an int, a fraction in (0, 1) or None (half the features)."""
-    if n_features_to_select is None:
-        return max(1, d // 2)
-    if isinstance(n_features_to_select, numbers.Integral) and not isinstance(
-        n_features_to_select, bool
-    ):
-        k = int(n_features_to_select)
-    elif isinstance(n_features_to_select, numbers.Real) and 0 < n_features_to_select < 1:
-        k = max(1, round(float(n_features_to_select) * d))
-    else:
-        raise SeqattnError(
-            f"n_features_to_select={n_features_to_select!r}; use an int, a fraction in (0, 1) "
-            "or None (half of the features)"
-        )
-    if not 1 <= k <= d:
-        raise SeqattnError(f"n_features_to_select={k} must be between 1 and n_features={d}")
-    return k
 
 
 class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
@@ -104,6 +83,14 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
     preselected : sequence of int or str, optional
         Features forced into the panel first (indices, or names when fitted on a
         DataFrame); they count towards ``n_features_to_select``.
+    pick : {"attention", "held_out"}, default="attention"
+        ``"attention"``: each pick goes to the most attended feature. ``"held_out"``:
+        the ``n_restarts`` networks are cross-fitted (each never trains on one fold of
+        the rows, or of the ``groups`` passed to :meth:`fit`) and the pick goes to the
+        feature, among the ``shortlist`` most attended, whose removal from the trained
+        networks raises the loss on their held-out rows most.
+    shortlist : int, default=10
+        Features the attention proposes at each pick when ``pick="held_out"``.
     device : str, default="auto"
         ``"auto"`` (first CUDA GPU if any, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
     random_state : int, RandomState or None, default=0
@@ -175,6 +162,8 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
         preselected: Sequence[int | str] | None = None,
+        pick: str = "attention",
+        shortlist: int = 10,
         device: str = "auto",
         random_state: int | np.random.RandomState | None = 0,
         verbose: bool = False,
@@ -194,6 +183,8 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.class_weight = class_weight
         self.task = task
         self.preselected = preselected
+        self.pick = pick
+        self.shortlist = shortlist
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -223,7 +214,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
                 out.append(int(item))
         return out
 
-    def fit(self, X: Any, y: Any) -> SequentialAttentionSelector:
+    def fit(self, X: Any, y: Any, groups: Any = None) -> SequentialAttentionSelector:
         """Run Sequential Attention on ``X``, ``y``.
 
         Parameters
@@ -233,6 +224,9 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             densified whole; a tensor is used on its device without a host copy.
         y : array-like, shape (n_samples,)
             Class labels (strings, ints, bools, categoricals) or real targets.
+        groups : array-like of shape (n_samples,), optional
+            Subject of each sample; with ``pick="held_out"`` a subject's samples are held
+            out together. Ignored otherwise.
 
         Returns
         -------
@@ -249,29 +243,9 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            try:
-                X, y = validate_data(
-                    self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
-                )
-            except ValueError as err:
-                first = str(err).splitlines()[0] if str(err) else ""
-                if "Input X contains" not in first:
-                    raise
-                # scikit-learn's own hint (a different estimator) does not help here.
-                fix = (
-                    "impute missing values first"
-                    if "NaN" in first
-                    else "set infinite values (a log of 0?) to NaN and impute them first"
-                )
-                raise SeqattnError(
-                    f"{first.rstrip('.')}; {fix} (seqattn.pp.preprocess, or a SimpleImputer "
-                    "before the selector in a Pipeline)"
-                ) from None
+            X, y = check_X_y(self, X, y)
         d = self.n_features_in_
-        k = _resolve_k(self.n_features_to_select, d)
-        seed = self.random_state
-        if not isinstance(seed, numbers.Integral):
-            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        k = panel_size(self.n_features_to_select, d)
         result = sequential_attention(
             X,
             y,
@@ -290,8 +264,11 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             class_weight=self.class_weight,
             task=self.task,
             preselected=self._preselected_indices(),
+            pick=self.pick,
+            shortlist=self.shortlist,
+            groups=groups,
             device=self.device,
-            random_state=int(seed),
+            random_state=seed_of(self.random_state),
             verbose=self.verbose,
         )
         self.selected_features_ = result.order
@@ -313,9 +290,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         rest = np.setdiff1d(np.arange(d), result.order)
         rest_attention = np.nan_to_num(result.final_attention[rest], nan=-np.inf)
         rest = rest[np.argsort(-rest_attention, kind="stable")]
-        ranking = np.empty(d, dtype=np.int64)
-        ranking[np.concatenate([result.order, rest])] = np.arange(1, d + 1)
-        self.ranking_ = ranking
+        self.ranking_ = ranking_from_order(np.concatenate([result.order, rest]), d)
         return self
 
     def _get_support_mask(self) -> np.ndarray:

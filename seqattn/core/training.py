@@ -70,9 +70,10 @@ import numpy as np
 import torch
 
 from seqattn._errors import SeqattnError
-from seqattn.core.backprop import PhaseMask, train_step
+from seqattn.core.backprop import PhaseMask, multipliers, train_step
 from seqattn.core.data import FeatureSource, encode_targets
 from seqattn.core.device import resolve_device
+from seqattn.core.heldout import cross_fit_folds, held_out_importance, judge_rows
 from seqattn.core.network import AttentionEnsemble
 from seqattn.core.optim import SharedScaleAdam
 from seqattn.core.schedule import Schedule, make_schedule
@@ -226,6 +227,9 @@ def sequential_attention(
     class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
+    pick: str = "attention",
+    shortlist: int = 10,
+    groups: Any = None,
     device: str | torch.device = "auto",
     random_state: int = 0,
     verbose: bool = False,
@@ -277,6 +281,17 @@ def sequential_attention(
     task : {"auto", "classification", "regression"}
     preselected : sequence of int, optional
         Columns forced into the panel first (weight 1 from the start).
+    pick : {"attention", "held_out"}
+        ``"attention"``: each pick goes to the most attended candidate (by vote with
+        ``bootstrap``). ``"held_out"``: the networks are cross-fitted (network ``r`` never
+        trains on fold ``r`` of the rows) and the pick goes to the candidate, among the
+        ``shortlist`` most attended, whose removal raises the held-out loss most (see
+        :mod:`seqattn.core.heldout`). Needs ``n_restarts >= 2``.
+    shortlist : int
+        Candidates the attention proposes to the held-out judge at each pick.
+    groups : array-like of shape (n,), optional
+        Subject (or batch) of each row; with ``pick="held_out"`` a subject's rows are held
+        out together, so a pick must generalise to unseen subjects.
     device : str or torch.device
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
     random_state : int
@@ -307,6 +322,13 @@ def sequential_attention(
         raise SeqattnError(f"n_features_to_select={k} must be between 1 and n_features={d}")
     forced = _check_preselected(preselected, d, k)
     targets = encode_targets(y, n, task, class_weight, dev)
+    if pick not in ("attention", "held_out"):
+        raise SeqattnError(f"pick={pick!r}; use 'attention' or 'held_out'")
+    held_out = pick == "held_out"
+    if held_out and int(n_restarts) < 2:
+        raise SeqattnError("pick='held_out' needs n_restarts >= 2 (one held-out fold each)")
+    if int(shortlist) < 1:
+        raise SeqattnError(f"shortlist={shortlist} must be a positive integer")
     schedule = make_schedule(n, k - len(forced), int(n_per_step), epochs, batch_size)
 
     generator = torch.Generator().manual_seed(int(random_state))
@@ -322,7 +344,18 @@ def sequential_attention(
         # Bayesian bootstrap (Rubin 1981): Exp(1) weights keep every row in every model
         # (a plain bootstrap drops a third of the rows, too many of ~50 samples).
         row_weight = torch.empty(net.n_restarts, n, device="cpu")
-        row_weight = row_weight.exponential_(generator=generator).to(dev)
+        row_weight = row_weight.exponential_(generator=generator)
+    if held_out:
+        codes = targets.values.cpu().numpy() if targets.task == "classification" else None
+        fold = cross_fit_folds(codes, n, net.n_restarts, groups, int(random_state))
+        held_np = fold[None, :] == np.arange(net.n_restarts)[:, None]  # (R, n)
+        in_bag = torch.as_tensor(~held_np, dtype=torch.float32)
+        row_weight = in_bag if row_weight is None else row_weight * in_bag
+        judged = judge_rows(fold, int(random_state))
+        judge_index = torch.as_tensor(judged, device=dev)
+        judge_held = torch.as_tensor(held_np[:, judged], dtype=torch.float32, device=dev)
+    if row_weight is not None:
+        row_weight = row_weight.to(dev)
     losses = torch.zeros(schedule.total_steps, dtype=torch.float32, device=dev)
     selected = torch.zeros(d, dtype=torch.bool, device=dev)
     if forced:
@@ -361,6 +394,25 @@ def sequential_attention(
                     _hold_norms(net.first_weight, row_norms, candidate_rows)
             losses[step] = loss  # divided by the restarts once, at the end
             step += 1
+
+    def _judge(ranked: np.ndarray, n_pick: int) -> np.ndarray:
+        """Reorder the attention's short list by held-out importance (largest first)."""
+        short = ranked[: max(int(shortlist), n_pick)]
+        short = short[np.isin(short, order, invert=True)]
+        phase = PhaseMask.build(selected, source.inv_sd)
+        with torch.no_grad():
+            scale = multipliers(net, phase)
+            gain = held_out_importance(
+                net,
+                source.batch(judge_index),
+                targets.values[judge_index],
+                judge_held,
+                targets,
+                scale,
+                torch.as_tensor(short, device=dev),
+            )
+        best = np.argsort(-gain.cpu().numpy(), kind="stable")
+        return short[best]
 
     from tqdm.auto import tqdm
 
@@ -405,6 +457,8 @@ def sequential_attention(
                 # breaks ties.
                 rank_key += np.bincount(per_model.argmax(dim=1).cpu().numpy(), minlength=d)
             ranked = np.argsort(-rank_key, kind="stable")
+            if held_out and n_unselected > n_pick:
+                ranked = _judge(ranked, n_pick)
             for feature in ranked[:n_pick]:
                 row = final_attention.copy()
                 row[np.asarray(order, dtype=np.int64)] = np.nan

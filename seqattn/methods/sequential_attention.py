@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ OPTIONS = (
     "class_weight",
     "task",
     "preselected",
+    "pick",
+    "shortlist",
     "device",
     "verbose",
 )
@@ -51,6 +54,15 @@ class SequentialAttentionMethod(SelectionMethod):
             # get_method turns this into a SeqattnError naming the method.
             raise TypeError(f"unknown option(s) {unknown}; known: {', '.join(OPTIONS)}")
         self.options = dict(options)
+
+    @classmethod
+    def option_annotations(cls) -> dict[str, str]:
+        """The selector's annotation of each option, read from its source (no torch import)."""
+        from seqattn.methods._base import annotations_from_source
+
+        source = Path(__file__).resolve().parents[1] / "core" / "selector.py"
+        found = annotations_from_source(source, "SequentialAttentionSelector")
+        return {name: found.get(name, "Any") for name in OPTIONS}
 
     def _select(
         self, X: Any, y: np.ndarray, k: int, *, random_state: int
