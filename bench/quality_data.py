@@ -19,6 +19,7 @@ import seqattn
 from seqattn import pp
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+BENCH_DATA = Path(__file__).resolve().parent / "data"  # small cohorts kept in the repository
 
 
 def _labelled(X: np.ndarray, y: np.ndarray, name: str, prefix: str) -> ad.AnnData:
@@ -109,6 +110,25 @@ def pbmc68k_reduced(**_: Any):
     return adata, {"label": "bulk_labels", "group": None}
 
 
+def liver_nash(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
+    # Niu et al. 2022 liver biopsies (45 samples: control / NASH / cirrhosis), MIT;
+    # 364 of ~5,400 protein groups, see data/liver_nash/PROVENANCE.md. The authors'
+    # export is already log2 LFQ with missing values imputed, hence log2=False.
+    folder = BENCH_DATA / "liver_nash"
+    raw = seqattn.io.read(
+        folder / "PatientSamples_proteome.csv",
+        "csv",
+        sample_sheet=folder / "PatientSamples_annotation_file.csv",
+        sample_column="Sample ID",
+        label="Grouping",
+        samples_as="columns",
+        feature_column="Protein IDs",
+    )
+    adata = pp.preprocess(raw, "proteomics", label="Grouping", completeness="any_group", log2=False)
+    adata.uns["dataset"] = {"name": "liver_nash"}
+    return adata, {"label": "Grouping", "group": None}
+
+
 LOADERS = {
     "mice_protein": mice_protein,
     "nafld_plasma": nafld_plasma,
@@ -116,4 +136,5 @@ LOADERS = {
     "cbmc_adt": cbmc_adt,
     "glioma": glioma,
     "pbmc68k_reduced": pbmc68k_reduced,
+    "liver_nash": liver_nash,
 }
