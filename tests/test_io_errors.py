@@ -148,7 +148,7 @@ def test_sheet_problems(tmp_path):
         sample_column="id",
     )
     matrix = _write(tmp_path / "m.csv", "sample,a,b\n1_31_C6,1,2\n1_32_C7,3,4\n")
-    _raises("a sample sheet for a csv matrix needs sample_column", sio.read, matrix, sample_sheet=SHEET)
+    _raises("a sample sheet for a csv matrix needs --sample-column", sio.read, matrix, sample_sheet=SHEET)
     twice = pd.read_csv(SHEET).assign(copy=lambda df: df["sample"])
     twice.to_csv(tmp_path / "twice.csv", index=False)
     msg = _raises(
@@ -184,9 +184,11 @@ def test_options_that_do_not_apply():
 
 
 def test_wrong_reader_for_file():
-    _raises("not a DIA-NN pg_matrix", sio.read, SHEET, format="diann")
-    _raises("is this a MaxQuant proteinGroups.txt", sio.read, DIANN, format="maxquant")
-    _raises("not a FragPipe", sio.read, SHEET, format="fragpipe")
+    _raises("expected a DIA-NN pg_matrix.*--format tsv", sio.read, SHEET, format="diann")
+    _raises("expected MaxQuant proteinGroups columns.*--format tsv", sio.read, DIANN,
+            format="maxquant")
+    _raises("expected a FragPipe combined_protein.tsv.*--format tsv", sio.read, SHEET,
+            format="fragpipe")
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,10 @@ temporary working directory; the run is shared by the tests of this module.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -16,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -120,7 +123,11 @@ def test_rules_have_log_benchmark_threads():
         for directive in ("log:", "benchmark:", "threads:", "conda:"):
             assert directive in rule, f"rule {name} has no {directive}"
         assert "lambda" not in rule, f"rule {name} holds a lambda; move it to common.smk"
-        assert "> {log} 2>&1" in rule, f"rule {name} does not send its output to its log"
+        assert "> {log:q} 2>&1" in rule, f"rule {name} does not send its output to its log"
+        # every value in a command is quoted: a config value never runs as shell code
+        (shell,) = re.findall(r"shell:\n((?:\s+\".*\"\n)+)", rule)
+        for field in re.findall(r"\{([^{}]*)\}", shell):
+            assert field == "threads" or field.endswith(":q"), f"rule {name}: {{{field}}} unquoted"
 
 
 def test_figure_list_matches_the_plot_command():
@@ -164,6 +171,114 @@ def test_configfile_replaces_the_demo_config(tmp_path):
     proc = snakemake(tmp_path, "-n", "--configfile", str(TEST_CONFIG))
     jobs = planned_jobs(proc.stdout)
     assert {w.get("dataset") for _, w in jobs if w} == {"mice_protein"}
+
+
+# ---- config values reach the jobs as they are --------------------------------------------
+
+#: A value that runs three commands when a shell sees it unquoted.
+ODD = "$(touch PWNED_{0}) `touch PWNED_{0}b`; touch PWNED_{0}c; 'q' \"dq\""
+
+
+def _odd_config(root: Path) -> dict:
+    """A CSV data set whose folder, files, label, classes and options all hold `ODD`."""
+    folder = root / f"in dir {ODD.format('dir')}"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    n = 24
+    cls = np.arange(n) % 2
+    matrix = pd.DataFrame(rng.normal(size=(n, 5)) + cls[:, None], columns=list("ABCDE"))
+    matrix.insert(0, "sample id", [f"s{i}" for i in range(n)])
+    matrix[f"age {ODD.format('obs')}"] = rng.integers(20, 80, n)
+    path = folder / f"matrix {ODD.format('file')}.csv"
+    matrix.to_csv(path, index=False)
+    label = f"disease state {ODD.format('label')}"
+    classes = np.array([f"ctl {ODD.format('class')}", "case"])[cls]
+    sheet = folder / f"sheet {ODD.format('sheet')}.tsv"
+    pd.DataFrame({"sample id": matrix["sample id"], label: classes}).to_csv(
+        sheet, sep="\t", index=False
+    )
+    return {
+        "datasets": {
+            "odd": {
+                "path": str(path),
+                "format": "csv",
+                "sample_sheet": str(sheet),
+                "sample_column": "sample id",
+                "samples_as": "rows",
+                "label": label,
+                "preset": "zscore",
+                "options": {"obs_columns": [f"age {ODD.format('obs')}"]},
+            }
+        },
+        "methods": {
+            "random": {},
+            "sequential_attention": {
+                "options": {
+                    "class_weight": {f"ctl {ODD.format('class')}": 1.0, "case": 2.0},
+                    "n_restarts": 1,
+                    "epochs": 2,
+                }
+            },
+        },
+        "ks": [2],
+        "cv": {"n_splits": 2, "n_repeats": 1},
+        "classifiers": ["logreg"],
+        "device": "cpu",
+    }
+
+
+def _argument(argv: list[str], flag: str) -> list[str]:
+    return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
+
+
+def test_config_values_reach_the_jobs_literally(tmp_path):
+    """Spaces, quotes, $(...), backticks and ; in paths, a label and options run nothing."""
+    import anndata as ad
+
+    config = _odd_config(tmp_path)
+    section = config["datasets"]["odd"]
+    sa_options = config["methods"]["sequential_attention"]["options"]
+    path = write_config(tmp_path / "odd.yaml", config)
+    workdir = tmp_path / "run"
+    # every planned command, split as the shell splits it, holds the values as written
+    proc = snakemake(workdir, "-n", "-p", "--configfile", str(path))
+    commands = [
+        shlex.split(line.split("Shell command: ", 1)[1])
+        for line in proc.stdout.splitlines()
+        if line.startswith("Shell command: ")
+    ]
+    by_tool = {}
+    for argv in commands:
+        by_tool.setdefault(" ".join(argv[:2]), []).append(argv)
+    assert {"seqattn preprocess", "seqattn folds", "seqattn select", "seqattn validate"} <= set(
+        by_tool
+    ), sorted(by_tool)
+    for argv in commands:
+        if "--label" in argv:
+            assert _argument(argv, "--label") == [section["label"]], argv
+    (preprocess,) = by_tool["seqattn preprocess"]
+    assert preprocess[2] == section["path"]
+    assert _argument(preprocess, "--sample-sheet") == [section["sample_sheet"]]
+    options = [yaml.safe_load(o.split("=", 1)[1]) for o in _argument(preprocess, "--option")]
+    assert options == [section["options"]["obs_columns"]]
+    for argv in by_tool["seqattn select"]:
+        if "sequential_attention" in argv:
+            given = dict(o.split("=", 1) for o in _argument(argv, "--option"))
+            assert yaml.safe_load(given["class_weight"]) == sa_options["class_weight"]
+    # and the jobs themselves get them: preprocess, folds, two selections, one validation
+    targets = [
+        "results/odd/metrics/random/r0_f0.tsv",
+        "results/odd/panels/sequential_attention/r0_f0.tsv",
+    ]
+    snakemake(workdir, *targets, "--cores", "2", "--configfile", str(path))
+    assert not list(tmp_path.rglob("PWNED*")), "a value ran as a shell command"
+    adata = ad.read_h5ad(workdir / "results/odd/data.h5ad")
+    assert set(adata.obs[section["label"]]) == set(sa_options["class_weight"])
+    assert section["options"]["obs_columns"][0] in adata.obs
+    meta = json.loads((workdir / "results/odd/panels/sequential_attention/r0_f0.json").read_text())
+    assert meta["label"] == section["label"]
+    assert meta["options"]["class_weight"] == sa_options["class_weight"]
+    assert (workdir / targets[0]).stat().st_size > 0
 
 
 # ---- the DAG --------------------------------------------------------------------------
@@ -264,8 +379,6 @@ def test_end_to_end_outputs(tiny_run):
     assert len(logs) >= 3 * len(config["methods"]) * n_folds
     assert list((tiny_run / "logs" / "benchmarks").rglob("*.tsv"))
     # provenance in every panel sidecar
-    import json
-
     meta = json.loads((res / "panels" / "sequential_attention" / "r0_f0.json").read_text())
     assert meta["seed"] == config["seed"]
     assert meta["device"] == "cpu"

@@ -9,7 +9,21 @@ import warnings
 
 from seqattn._errors import SeqattnError
 
-_FORMATS = ("auto", "h5ad", "csv", "tsv", "parquet", "maxquant", "diann", "fragpipe")
+#: ``seqattn.io.formats.FORMATS`` with "auto" (spelled out: importing seqattn.io is slow).
+_FORMATS = (
+    "auto",
+    "h5ad",
+    "csv",
+    "tsv",
+    "parquet",
+    "maxquant",
+    "diann",
+    "fragpipe",
+    "spectronaut",
+    "alphapept",
+    "alphadia",
+    "mztab",
+)
 _PRESETS = ("proteomics", "scrna", "zscore", "none")
 
 
@@ -19,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="read a data file (+ sample sheet), run the per-sample preprocessing, write .h5ad",
         description=(
             "Read INPUT (h5ad, CSV/TSV/Parquet matrix, MaxQuant proteinGroups.txt, DIA-NN "
-            "pg_matrix, FragPipe combined_protein.tsv), join the sample sheet, run the preset's "
+            "pg_matrix, FragPipe combined_protein.tsv, Spectronaut report, AlphaPept "
+            "results_proteins.csv, AlphaDIA pg.matrix.tsv, mzTab), join the sample sheet, run the preset's "
             "per-sample steps on the whole file and write OUT.h5ad. The cross-sample steps "
             "(completeness filter, imputation, z-score, HVG) are recorded in "
             "uns['seqattn_preprocessing']['fold'] and fitted on each training fold later."

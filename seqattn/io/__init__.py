@@ -8,6 +8,9 @@ batch=, **options)`` dispatches to one reader per format:
   rows or columns,
 - :func:`read_maxquant` (``proteinGroups.txt``), :func:`read_diann`
   (``report.pg_matrix.tsv``), :func:`read_fragpipe` (``combined_protein.tsv``),
+  :func:`read_spectronaut` (long or protein pivot report), :func:`read_alphapept`
+  (``results_proteins.csv``), :func:`read_alphadia` (``pg.matrix.tsv``),
+  :func:`read_mztab` (mzTab 1.0 protein abundances),
 
 and joins a sample sheet (:func:`read_sample_sheet`, :func:`attach_sample_sheet`) that
 brings the label, group and batch columns (:func:`check_annotations`). Every bad input
@@ -15,13 +18,16 @@ raises :class:`seqattn._errors.SeqattnError` with a one-line message. This packa
 imports ``seqattn.methods``, ``seqattn.core`` or ``seqattn.evaluate``.
 """
 
+from seqattn.io.alpha import read_alphadia, read_alphapept
 from seqattn.io.diann import read_diann
 from seqattn.io.dispatch import READERS, read, reader_options
 from seqattn.io.formats import FORMATS, detect_format
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
+from seqattn.io.mztab import read_mztab
 from seqattn.io.samplesheet import attach_sample_sheet, check_annotations, read_sample_sheet
+from seqattn.io.spectronaut import read_spectronaut
 from seqattn.io.tables import read_csv, read_parquet, read_tsv
 
 __all__ = [
@@ -31,13 +37,17 @@ __all__ = [
     "check_annotations",
     "detect_format",
     "read",
+    "read_alphadia",
+    "read_alphapept",
     "read_csv",
     "read_diann",
     "read_fragpipe",
     "read_h5ad",
     "read_maxquant",
+    "read_mztab",
     "read_parquet",
     "read_sample_sheet",
+    "read_spectronaut",
     "read_tsv",
     "reader_options",
 ]

@@ -7,6 +7,7 @@ file, the problem and the fix, so the CLI can print it as is.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -54,22 +55,72 @@ def make_unique(names: Sequence[object]) -> pd.Index:
     return ad.utils.make_index_unique(pd.Index([str(x) for x in names]))
 
 
+#: Magic numbers of binary files people pass by mistake (what they are, what to do).
+_BINARY = {
+    b"PK\x03\x04": "a zip archive or an Excel workbook",
+    b"\x89HDF": "an HDF5 file (.h5ad, .hdf)",
+    b"PAR1": "a Parquet file",
+    b"\x1f\x8b": "a gzip file",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Office document (.xls)",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def check_text(path: Path) -> None:
+    """Raise when ``path`` is a binary file, so it never reaches a text parser.
+
+    Compressed text (``.csv.gz``, ``.tsv.zip``, ...) is left to pandas, which reads it.
+    """
+    if Path(path).suffix.lower() in (".gz", ".bz2", ".xz", ".zip", ".zst"):
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as err:
+        raise SeqattnError(f"{path}: cannot open the file ({err.strerror}); check its permissions") from None
+    kind = next((what for magic, what in _BINARY.items() if head.startswith(magic)), None)
+    if kind is None and b"\x00" in head:
+        kind = "a binary file"
+    if kind is not None:
+        raise SeqattnError(
+            f"{path}: this is {kind}, not a text table; give the CSV/TSV export of the table "
+            "(or pass --format h5ad / --format parquet if it is one)"
+        )
+
+
 def read_text_table(path: Path, sep: str, **kwargs) -> pd.DataFrame:
-    """``pandas.read_csv`` with one-line errors; retries latin-1 for old Windows exports."""
+    """``pandas.read_csv`` with one-line errors; retries latin-1 for old Windows exports.
+
+    Column names are stripped of surrounding spaces (FragPipe once wrote ``"S1 Spectral
+    Count  "``); a binary file or a file with a header and no rows raises.
+    """
+    check_text(path)
     opts = {"sep": sep, "low_memory": False, "na_values": NA_VALUES, "keep_default_na": True}
     opts.update(kwargs)
     try:
         try:
-            return pd.read_csv(path, **opts)
+            df = pd.read_csv(path, **opts)
         except UnicodeDecodeError:
-            return pd.read_csv(path, encoding="latin-1", **opts)
+            df = pd.read_csv(path, encoding="latin-1", **opts)
     except pd.errors.EmptyDataError:
-        raise SeqattnError(f"{path}: file has no columns (empty); export the table again") from None
-    except pd.errors.ParserError as err:
-        first = str(err).strip().splitlines()[0]
         raise SeqattnError(
-            f"{path}: cannot parse as {_sep_name(sep)} ({first}); check the delimiter or pass format="
+            f"{path}: file has no columns (empty or blank lines only); export the table again"
         ) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise SeqattnError(
+            f"{path}: cannot parse as {_sep_name(sep)} ({first}); check the delimiter, or pass "
+            "--format csv or --format tsv"
+        ) from None
+    if kwargs.get("header", "infer") is not None:
+        df.columns = [str(c).strip() for c in df.columns]
+        if df.shape[0] == 0 and df.shape[1] > 0:
+            raise SeqattnError(
+                f"{path}: has a header ({preview(df.columns, 3)}) but no data rows; export "
+                "the table again with its rows"
+            )
+    return df
 
 
 def raw_header(path: Path, sep: str) -> list[str]:
@@ -80,7 +131,7 @@ def raw_header(path: Path, sep: str) -> list[str]:
         )
     except SeqattnError:
         return []
-    return [str(x) for x in row.iloc[0].tolist()] if len(row) else []
+    return [str(x).strip() for x in row.iloc[0].tolist()] if len(row) else []
 
 
 def _sep_name(sep: str) -> str:
@@ -171,6 +222,10 @@ def sanitize_frame(df: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
             out[col] = s.astype(str).where(s.notna(), np.nan).astype(object)
+        elif s.dtype == object and s.notna().sum() == 0:
+            # an all-empty text column (FragPipe's "Indistinguishable Proteins" after
+            # filtering): anndata cannot write an object column holding only NaN
+            out[col] = pd.Series(np.nan, index=s.index, dtype=float)
         elif s.dtype == object and not all(isinstance(v, str) for v in s.dropna()):
             out[col] = s.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
     # h5py reads "/" in a column name as a path separator: anndata is dropping support.
@@ -197,3 +252,14 @@ def id_str(v: object) -> str:
     if isinstance(v, float | np.floating) and float(v).is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+_RUN_SUFFIX = re.compile(r"\.(raw|d|mzml|mzxml|wiff2?|dia|htrms|zip|gz)$", re.IGNORECASE)
+
+
+def run_stem(header: str) -> str:
+    """``"D:\\\\data\\\\S1.raw"`` -> ``"S1"``: folders and raw-file suffixes removed."""
+    name = re.split(r"[\\/]", str(header).strip())[-1]
+    while _RUN_SUFFIX.search(name):
+        name = _RUN_SUFFIX.sub("", name)
+    return name

@@ -39,7 +39,11 @@ def protein_anndata(
     else leading protein id), made unique; the full annotation columns stay in ``var``.
     """
     if table.shape[0] == 0:
-        raise SeqattnError(f"{source}: no protein groups left to read; check the file and filters")
+        raise SeqattnError(
+            f"{source}: expected protein-group rows and none are left (every row was flagged as "
+            "contaminant or decoy); keep them with --option drop_flagged=false (MaxQuant) or "
+            "--option drop_contaminants=false"
+        )
     check_unique_samples(samples, source=source, where="the intensity column names")
     block = table[list(intensity_columns)]
     row_ids = [f"row {i + 2}" for i in range(table.shape[0])]
@@ -47,8 +51,9 @@ def protein_anndata(
     text = [c for c in intensity_columns if c not in numeric]
     if text:
         raise SeqattnError(
-            f"{source}: intensity columns hold text, not numbers: {preview(text, 3)}; "
-            "check that this is the tool's unmodified export"
+            f"{source}: expected numbers in the intensity columns and found text in "
+            f"{preview(text, 3)}; use the tool's unmodified export, or pass --format tsv "
+            "(--format csv) to read it as a plain matrix"
         )
     X = numeric_block(block).T.copy()
     zeros = X == 0

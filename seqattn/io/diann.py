@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 
 import anndata as ad
 
 from seqattn._errors import SeqattnError
-from seqattn.io._checks import check_file, raw_header, read_text_table
+from seqattn.io._checks import check_file, raw_header, read_text_table, run_stem
 from seqattn.io._proteomics import protein_anndata
 from seqattn.io.formats import reject_peptide_level
 
@@ -22,9 +21,6 @@ ANNOTATION = (
     "N.Sequences",
     "N.Proteotypic.Sequences",
 )
-
-_RUN_SUFFIX = re.compile(r"\.(raw|d|mzml|mzxml|wiff2?|dia|zip|gz)$", re.IGNORECASE)
-
 
 def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> ad.AnnData:
     """Read a DIA-NN ``report.pg_matrix.tsv`` as samples x protein groups.
@@ -50,19 +46,23 @@ def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> a
     df = read_text_table(p, "\t")
     if "Protein.Group" not in df.columns:
         raise SeqattnError(
-            f"{p}: no 'Protein.Group' column, so this is not a DIA-NN pg_matrix; pass format=tsv "
-            "for a plain matrix"
+            f"{p}: expected a DIA-NN pg_matrix with a 'Protein.Group' column and found none; for "
+            "a plain matrix pass --format tsv"
         )
     reject_peptide_level(list(df.columns), p)
     if sample_names not in ("stem", "path"):
         raise SeqattnError(
-            f"{p}: sample_names={sample_names!r} is not 'stem' or 'path'; use one of them"
+            f"{p}: sample_names={sample_names!r} is not 'stem' or 'path'; pass --option "
+            "sample_names=stem or --option sample_names=path"
         )
     header = raw_header(p, "\t")
     raw = dict(zip(df.columns, header, strict=False)) if len(header) == df.shape[1] else {}
     runs = [c for c in df.columns if c not in ANNOTATION]
     if not runs:
-        raise SeqattnError(f"{p}: no run columns after the annotation columns; check the export")
+        raise SeqattnError(
+            f"{p}: expected one column per run after the annotation columns and found none; "
+            "export the pg_matrix again with its runs"
+        )
     headers = [raw.get(c, c) for c in runs]
     samples = [run_stem(h) for h in headers] if sample_names == "stem" else headers
     adata = protein_anndata(
@@ -75,12 +75,8 @@ def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> a
         uns={"format": "diann", "n_rows_in_file": int(df.shape[0])},
     )
     adata.obs["run"] = headers
+    adata.uns["seqattn_io"]["run_column"] = "run"
     return adata
 
 
-def run_stem(header: str) -> str:
-    """``"D:\\\\data\\\\S1.raw"`` -> ``"S1"``: folders and raw-file suffixes removed."""
-    name = re.split(r"[\\/]", header.strip())[-1]
-    while _RUN_SUFFIX.search(name):
-        name = _RUN_SUFFIX.sub("", name)
-    return name
+__all__ = ["ANNOTATION", "read_diann", "run_stem"]

@@ -11,21 +11,25 @@ import anndata as ad
 
 from seqattn._errors import SeqattnError
 from seqattn.io._checks import check_file, raw_header
+from seqattn.io.alpha import read_alphadia, read_alphapept
 from seqattn.io.diann import read_diann
 from seqattn.io.formats import (
     FORMATS,
     check_format,
     detect_format,
     reject_peptide_level,
+    text_separator,
 )
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
+from seqattn.io.mztab import read_mztab
 from seqattn.io.samplesheet import (
     attach_sample_sheet,
     check_annotations,
     read_sample_sheet,
 )
+from seqattn.io.spectronaut import read_spectronaut
 from seqattn.io.tables import read_csv, read_parquet, read_tsv
 
 READERS: dict[str, Callable[..., ad.AnnData]] = {
@@ -36,6 +40,10 @@ READERS: dict[str, Callable[..., ad.AnnData]] = {
     "maxquant": read_maxquant,
     "diann": read_diann,
     "fragpipe": read_fragpipe,
+    "spectronaut": read_spectronaut,
+    "alphapept": read_alphapept,
+    "alphadia": read_alphadia,
+    "mztab": read_mztab,
 }
 assert set(READERS) == set(FORMATS)
 
@@ -59,6 +67,8 @@ def all_reader_options() -> set[str]:
 
 def _header(path: Path, fmt: str) -> list[str]:
     """The column names of a text or Parquet file, without reading its rows."""
+    if fmt == "mztab":
+        return []
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -66,7 +76,9 @@ def _header(path: Path, fmt: str) -> list[str]:
             return list(pq.read_schema(path).names)
         except Exception:  # not Parquet after all: read_parquet names the problem
             return []
-    return raw_header(path, "," if fmt == "csv" else "\t")  # as the format's reader splits
+    if fmt in ("csv", "tsv"):
+        return raw_header(path, "," if fmt == "csv" else "\t")  # as the format's reader splits
+    return raw_header(path, text_separator(path))
 
 
 def read(
@@ -86,11 +98,12 @@ def read(
     ----------
     path
         The data file: ``.h5ad``; a CSV/TSV/Parquet matrix; MaxQuant
-        ``proteinGroups.txt``; DIA-NN ``report.pg_matrix.tsv``; FragPipe
-        ``combined_protein.tsv``.
+        ``proteinGroups.txt`` (tab or comma); DIA-NN ``report.pg_matrix.tsv``; FragPipe
+        ``combined_protein.tsv``; a Spectronaut long or protein pivot report; AlphaPept
+        ``results_proteins.csv``; AlphaDIA ``pg.matrix.tsv``; mzTab 1.0.
     format
         ``"auto"`` (by suffix and header) or one of ``h5ad, csv, tsv, parquet, maxquant,
-        diann, fragpipe``.
+        diann, fragpipe, spectronaut, alphapept, alphadia, mztab``.
     sample_sheet
         Optional CSV/TSV/XLSX with one row per sample, joined on ``sample_column``; all
         its columns land in ``obs``. Samples missing from either side are named
@@ -107,10 +120,12 @@ def read(
         patient: samples that must stay in one fold) and ``batch`` must be filled in.
         Their names are recorded in ``uns["seqattn_io"]``.
     **options
-        Passed to the format's reader: ``samples_as``, ``feature_column``,
-        ``obs_columns`` (csv/tsv/parquet); ``intensity``, ``drop_flagged`` (maxquant);
-        ``sample_names`` (diann); ``intensity``, ``drop_contaminants`` (fragpipe);
-        ``backed`` (h5ad).
+        Passed to the format's reader (``--option key=value`` on the command line):
+        ``samples_as``, ``feature_column``, ``obs_columns`` (csv/tsv/parquet);
+        ``intensity``, ``drop_flagged`` (maxquant); ``sample_names`` (diann);
+        ``intensity``, ``drop_contaminants`` (fragpipe); ``intensity`` (spectronaut);
+        ``intensity``, ``drop_decoys`` (alphapept); ``abundance`` (mztab); ``backed``
+        (h5ad).
 
     Returns
     -------
@@ -129,13 +144,14 @@ def read(
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise SeqattnError(
-            f"{p}: option {', '.join(unknown)} does not apply to format {fmt}; options for "
-            f"{fmt}: {', '.join(allowed) or 'none'}"
+            f"{p}: option {', '.join(unknown)} does not apply to format {fmt}; drop that "
+            f"--option, or use one for {fmt}: {', '.join(allowed) or 'none'} (or pass "
+            "--format if the format was detected wrongly)"
         )
     if sample_sheet is not None and not sample_column and fmt in _TABLES:
         raise SeqattnError(
-            f"{sample_sheet}: a sample sheet for a {fmt} matrix needs sample_column "
-            "(--sample-column): the sheet column holding the sample names used in the matrix"
+            f"{sample_sheet}: a sample sheet for a {fmt} matrix needs --sample-column: the "
+            "sheet column holding the sample names used in the matrix"
         )
     sheet = (
         read_sample_sheet(sample_sheet, sample_column=sample_column)
@@ -167,7 +183,7 @@ def read(
             )
         if fmt not in _TABLES:
             raise SeqattnError(
-                f"{p}: sample_column is only used to join a sample sheet for {fmt} files; pass "
+                f"{p}: --sample-column is only used to join a sample sheet for {fmt} files; pass "
                 "--sample-sheet too or drop --sample-column"
             )
     check_annotations(adata, label=label, group=group, batch=batch, source=sample_sheet or p)

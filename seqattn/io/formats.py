@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from seqattn._errors import SeqattnError
-from seqattn.io._checks import raw_header
+from seqattn.io._checks import check_text, raw_header
 
-#: Every value ``format=`` accepts besides ``"auto"``.
-FORMATS = ("h5ad", "csv", "tsv", "parquet", "maxquant", "diann", "fragpipe")
+#: Every value ``format=`` (``--format``) accepts besides ``"auto"``.
+FORMATS = (
+    "h5ad",
+    "csv",
+    "tsv",
+    "parquet",
+    "maxquant",
+    "diann",
+    "fragpipe",
+    "spectronaut",
+    "alphapept",
+    "alphadia",
+    "mztab",
+)
+
+#: What each proteomics format is, for messages and the README table.
+DESCRIPTIONS = {
+    "maxquant": "MaxQuant proteinGroups.txt (tab- or comma-separated)",
+    "diann": "DIA-NN report.pg_matrix.tsv (1.8 to 2.x)",
+    "fragpipe": "FragPipe / Philosopher combined_protein.tsv",
+    "spectronaut": "Spectronaut long report or protein pivot report",
+    "alphapept": "AlphaPept results_proteins.csv",
+    "alphadia": "AlphaDIA pg.matrix.tsv",
+    "mztab": "mzTab 1.0 with protein abundances (PRT section)",
+}
 
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 _TEXT = (".csv", ".tsv", ".txt", ".tab")
+_PIVOT_QUANTITY = re.compile(r"\.PG\.(Quantity|MS1Quantity|MS2Quantity|IBAQ|Top3|LFQ\w*)$")
 
 
 def base_suffix(path: Path) -> str:
@@ -32,10 +57,24 @@ def text_separator(path: Path) -> str:
     return "\t"
 
 
+def is_mztab(path: Path) -> bool:
+    """True when the first non-blank line starts an mzTab section (``MTD``/``COM``/``PRH``)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for _, line in zip(range(50), fh, strict=False):
+                if line.strip():
+                    return line.split("\t", 1)[0].strip() in ("MTD", "COM", "PRH")
+    except OSError:
+        return False
+    return False
+
+
 def check_format(fmt: str) -> str:
     """Return ``fmt`` when it is a known format; raise naming the choices otherwise."""
     if fmt != "auto" and fmt not in FORMATS:
-        raise SeqattnError(f"unknown format {fmt!r}; choose one of: auto, {', '.join(FORMATS)}")
+        raise SeqattnError(
+            f"unknown format {fmt!r}; pass --format with one of: auto, {', '.join(FORMATS)}"
+        )
     return fmt
 
 
@@ -53,6 +92,13 @@ def detect_format(path: Path) -> str:
         return "h5ad"
     if suffix in (".parquet", ".pq"):
         return "parquet"
+    if suffix == ".mztab":
+        return "mztab"
+    if suffix in (".hdf", ".hdf5") and "result" in path.name.lower():
+        raise SeqattnError(
+            f"{path}: AlphaPept's .hdf results are not read; give the results_proteins.csv "
+            "AlphaPept writes beside it (--format alphapept)"
+        )
     if suffix in (".xlsx", ".xls", ".xlsm"):
         raise SeqattnError(
             f"{path}: spreadsheets are read only as sample sheets; save the data matrix as "
@@ -64,16 +110,21 @@ def detect_format(path: Path) -> str:
             "(e.g. scanpy.read_10x_h5(path).write_h5ad('x.h5ad'))"
         )
     if suffix not in _TEXT:
+        check_text(path)
         raise SeqattnError(
             f"{path}: cannot tell the format from the suffix {suffix or '(none)'!r}; pass "
-            f"format= one of: {', '.join(FORMATS)}"
+            f"--format with one of: {', '.join(FORMATS)}"
         )
+    check_text(path)
+    if is_mztab(path):
+        return "mztab"
     sep = text_separator(path)
     return sniff_text_format(raw_header(path, sep), sep)
 
 
 def sniff_text_format(header: list[str], sep: str) -> str:
     """The proteomics format a text header belongs to, or ``csv``/``tsv``."""
+    header = [c.strip() for c in header]
     cols = set(header)
     if ("Protein IDs" in cols or "Majority protein IDs" in cols) and any(
         c.startswith(("LFQ intensity ", "Intensity ", "iBAQ ")) for c in header
@@ -81,10 +132,21 @@ def sniff_text_format(header: list[str], sep: str) -> str:
         return "maxquant"
     if "Protein.Group" in cols:
         return "diann"
-    if "Protein ID" in cols and (
-        "Protein Probability" in cols or any(c.endswith(" MaxLFQ Intensity") for c in header)
+    if ("Protein ID" in cols or "Protein Group" in cols) and (
+        "Protein Probability" in cols
+        or any(c.endswith((" MaxLFQ Intensity", " Spectral Count")) for c in header)
     ):
         return "fragpipe"
+    if "PG.ProteinGroups" in cols and (
+        "PG.Quantity" in cols or any(_PIVOT_QUANTITY.search(c) for c in header)
+    ):
+        return "spectronaut"
+    if header and header[0] in ("pg", "pg.name") and len(header) > 1:
+        return "alphadia"
+    if header and header[0] in ("", "Unnamed: 0") and any(
+        c.endswith("_LFQ") and c[: -len("_LFQ")] in cols for c in header
+    ):
+        return "alphapept"
     return "csv" if sep == "," else "tsv"
 
 

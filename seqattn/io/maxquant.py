@@ -9,7 +9,7 @@ import anndata as ad
 from seqattn._errors import SeqattnError
 from seqattn.io._checks import check_file, raw_header, read_text_table
 from seqattn.io._proteomics import protein_anndata
-from seqattn.io.formats import reject_peptide_level
+from seqattn.io.formats import reject_peptide_level, text_separator
 
 #: Intensity kinds in the order ``intensity="auto"`` tries them.
 INTENSITIES = ("LFQ intensity", "Intensity", "iBAQ")
@@ -46,7 +46,8 @@ def read_maxquant(
     Parameters
     ----------
     path
-        The ``proteinGroups.txt`` file (tab-separated).
+        The ``proteinGroups.txt`` file: tab-separated as MaxQuant writes it, or saved
+        again as CSV with MaxQuant's headers (a ``.csv`` name or a comma-only header).
     intensity
         ``"LFQ intensity"``, ``"Intensity"`` or ``"iBAQ"``: the columns
         ``<intensity> <sample>`` to read (the sample name is the suffix). ``"auto"``
@@ -66,9 +67,10 @@ def read_maxquant(
         ``n_dropped_rows`` and ``n_zeros_to_nan``.
     """
     p = check_file(path)
-    df = read_text_table(p, "\t")
+    sep = text_separator(p)
+    df = read_text_table(p, sep)
     reject_peptide_level(list(df.columns), p)
-    header = raw_header(p, "\t")
+    header = raw_header(p, sep)
     raw = dict(zip(df.columns, header, strict=False)) if len(header) == df.shape[1] else {}
     kind = _intensity_kind(df.columns, intensity, p)
     columns, samples = _intensity_columns(df.columns, kind, raw)
@@ -107,21 +109,26 @@ def _intensity_kind(columns, intensity: str, path) -> str:
     if intensity == "auto":
         if not present:
             raise SeqattnError(
-                f"{path}: no 'LFQ intensity <sample>', 'Intensity <sample>' or 'iBAQ <sample>' "
-                "columns; is this a MaxQuant proteinGroups.txt? Otherwise pass format=tsv"
+                f"{path}: expected MaxQuant proteinGroups columns 'LFQ intensity <sample>', "
+                "'Intensity <sample>' or 'iBAQ <sample>' and found none; if this is a plain "
+                "matrix, pass --format tsv (or --format csv)"
             )
         return present[0]
     if intensity not in INTENSITIES:
         raise SeqattnError(
-            f"{path}: intensity={intensity!r} is not one of {', '.join(INTENSITIES)}; pick one "
-            f"of those present: {', '.join(present) or 'none'}"
+            f"{path}: intensity={intensity!r} is not a MaxQuant intensity kind; pass "
+            f"--option intensity=<kind> with one of those present: {_quoted(present)}"
         )
     if intensity not in present:
         raise SeqattnError(
-            f"{path}: no '{intensity} <sample>' columns; intensity kinds present: "
-            f"{', '.join(present) or 'none'}"
+            f"{path}: no '{intensity} <sample>' columns; pass --option intensity=<kind> with "
+            f"one of those present: {_quoted(present)}"
         )
     return intensity
+
+
+def _quoted(kinds) -> str:
+    return ", ".join(f"'{k}'" for k in kinds) or "none"
 
 
 def _intensity_columns(columns, kind: str, raw: dict) -> tuple[list[str], list[str]]:

@@ -17,6 +17,7 @@ from seqattn.io._checks import (
     id_str,
     preview,
     read_text_table,
+    run_stem,
     sanitize_frame,
 )
 from seqattn.io.formats import base_suffix
@@ -117,12 +118,16 @@ def _find_sample_column(df: pd.DataFrame, adata: ad.AnnData, p: Path) -> str:
     for ``--sample-column``.
     """
     obs_names = {str(s).strip() for s in adata.obs_names}
+    run_col = adata.uns.get("seqattn_io", {}).get("run_column")
     matches = {}
     for col in df.columns:
-        data_ids = (
-            {str(v).strip() for v in adata.obs[col].dropna()} if col in adata.obs else obs_names
-        )
-        matches[col] = len(data_ids & {id_str(v) for v in df[col].dropna()})
+        sheet_ids = pd.unique(pd.Series([id_str(v) for v in df[col].dropna()], dtype=object))
+        if col in adata.obs and col != run_col:
+            data_ids = {str(v).strip() for v in adata.obs[col].dropna()}
+            matches[col] = len(data_ids & set(sheet_ids))
+        else:
+            matched = match_samples(_candidates(adata), list(sheet_ids))
+            matches[col] = sum(m is not None for m in matched)
     best = max(matches.values(), default=0)
     winners = [c for c, n in matches.items() if n == best]
     if best == 0:
@@ -136,6 +141,41 @@ def _find_sample_column(df: pd.DataFrame, adata: ad.AnnData, p: Path) -> str:
             "--sample-column with the one to join on"
         )
     return winners[0]
+
+
+def _candidates(adata: ad.AnnData) -> list[list[str]]:
+    """Each sample's names: its obs name, then the run it came from (a raw-file path)."""
+    run_col = adata.uns.get("seqattn_io", {}).get("run_column")
+    runs = (
+        [str(v).strip() for v in adata.obs[run_col]]
+        if run_col and run_col in adata.obs
+        else [""] * adata.n_obs
+    )
+    return [
+        [n for n in (str(name).strip(), run) if n]
+        for name, run in zip(adata.obs_names, runs, strict=True)
+    ]
+
+
+def match_samples(candidates: list[list[str]], sheet_ids: list[str]) -> list[str | None]:
+    """The sheet id of each data sample, or None.
+
+    A sample matches a sheet id equal to one of its names (sample name, run path), else
+    one whose raw-file stem equals the stem of one of its names: a sheet may list runs as
+    ``D:\\runs\\S1.raw``, ``S1.raw`` or ``S1``. Stems shared by two sheet rows are not used.
+    """
+    exact = set(sheet_ids)
+    stems: dict[str, str | None] = {}
+    for sid in sheet_ids:
+        stem = run_stem(sid)
+        stems[stem] = None if stem in stems and stems[stem] != sid else sid
+    out: list[str | None] = []
+    for names in candidates:
+        hit = next((n for n in names if n in exact), None)
+        if hit is None:
+            hit = next((stems[run_stem(n)] for n in names if stems.get(run_stem(n))), None)
+        out.append(hit)
+    return out
 
 
 def attach_sample_sheet(
@@ -156,26 +196,32 @@ def attach_sample_sheet(
     the data's sample names rather than given.
     """
     src = Path(source)
-    by_column = sample_column in adata.obs.columns
-    key = (
-        adata.obs[sample_column].astype(str).str.strip()
-        if by_column
-        else pd.Series([str(s).strip() for s in adata.obs_names], index=adata.obs_names)
-    )
+    run_col = adata.uns.get("seqattn_io", {}).get("run_column")
+    by_column = sample_column in adata.obs.columns and sample_column != run_col
+    if by_column:
+        key = adata.obs[sample_column].astype(str).str.strip()
+    else:
+        names = [str(s).strip() for s in adata.obs_names]
+        matched = match_samples(_candidates(adata), [str(i) for i in sheet.index])
+        key = pd.Series(
+            [m if m is not None else n for m, n in zip(matched, names, strict=True)],
+            index=adata.obs_names,
+        )
     data_ids = pd.unique(key.to_numpy())
     in_sheet = pd.Index(data_ids).isin(sheet.index)
     data_file = adata.uns.get("seqattn_io", {}).get("path", "the data")
     if not in_sheet.any():
         raise SeqattnError(
             f"{src}: sample sheet matches no sample of {data_file}: sheet {sample_column!r} has "
-            f"{preview(sheet.index, 3)}, the data have {preview(data_ids, 3)}; check "
-            "--sample-column and --samples-as"
+            f"{preview(sheet.index, 3)}, the data have {preview(data_ids, 3)}; pass "
+            "--sample-column with the sheet column holding these names (or --samples-as)"
         )
     missing = [s for s, ok in zip(data_ids, in_sheet, strict=True) if not ok]
     if missing:
         raise SeqattnError(
-            f"{src}: {len(missing)} samples of {data_file} are not in the sample sheet: "
-            f"{preview(missing)}; add rows for them to the sheet (or remove them from the data)"
+            f"{src}: {len(missing)} samples of {data_file} are not in the sample sheet column "
+            f"{sample_column!r}: {preview(missing)}; add rows for them to the sheet, or pass "
+            "--sample-column with the column that names them"
         )
     extra = [s for s in sheet.index if s not in set(data_ids)]
     if extra:

@@ -45,7 +45,7 @@ rule aggregate:
         reference=get_reference_args,
         out_dir=output_dir,
     shell:
-        "seqattn aggregate --dataset {wildcards.dataset} --metrics {input.metrics}"
-        " --panels {input.panels} --final-panels {input.final_panels}"
-        " --predictions {input.predictions} {params.reference}"
-        " --out-dir {params.out_dir} > {log} 2>&1"
+        "seqattn aggregate --dataset {wildcards.dataset:q} --metrics {input.metrics:q}"
+        " --panels {input.panels:q} --final-panels {input.final_panels:q}"
+        " --predictions {input.predictions:q} {params.reference:q}"
+        " --out-dir {params.out_dir:q} > {log:q} 2>&1"

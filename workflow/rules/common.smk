@@ -6,7 +6,6 @@ Rules stay declarative: anything computed from the config lives here.
 import hashlib
 import json
 import os
-import shlex
 
 import yaml
 
@@ -62,8 +61,9 @@ def method_device(method):
     return config["methods"][method].get("device") or config.get("device", "auto")
 
 
-def _quote(args):
-    return " ".join(shlex.quote(str(a)) for a in args)
+def _args(args):
+    """Command-line arguments as strings; rules quote each one with `{params.x:q}`."""
+    return [str(a) for a in args]
 
 
 def _option_args(options):
@@ -118,7 +118,7 @@ def get_preprocess_args(wildcards):
         if section.get(key):
             args += [flag, section[key]]
     args += _option_args(section.get("options"))
-    return _quote(args)
+    return _args(args)
 
 
 def get_label(wildcards):
@@ -133,14 +133,14 @@ def get_folds_args(wildcards):
         args += ["--group", section["group"]]
     args += ["--n-splits", cv["n_splits"], "--n-repeats", cv["n_repeats"]]
     args += ["--seed", config.get("seed", 0)]
-    return _quote(args)
+    return _args(args)
 
 
 # ---- selection ------------------------------------------------------------------------
 
 
 def get_ks():
-    return _quote(sorted(config.get("ks", [5, 10, 20])))
+    return _args(sorted(config.get("ks", [5, 10, 20])))
 
 
 def config_hash(dataset, method):
@@ -168,7 +168,7 @@ def get_select_args(wildcards):
     method = wildcards.method
     args = _option_args(config["methods"][method].get("options"))
     args += ["--device", method_device(method), "--seed", config.get("seed", 0)]
-    return _quote(args)
+    return _args(args)
 
 
 def get_config_hash(wildcards):
@@ -186,7 +186,7 @@ def get_select_gpus(wildcards):
 def get_validate_args(wildcards):
     args = ["--classifiers", *config.get("classifiers", ["logreg", "rf", "knn"])]
     args += ["--seed", config.get("seed", 0)]
-    return _quote(args)
+    return _args(args)
 
 
 def _per_fold(dataset, pattern):
@@ -216,8 +216,8 @@ def get_aggregate_input(wildcards):
 def get_reference_args(wildcards):
     reference = config.get("reference", "sequential_attention")
     if reference in dataset_methods(wildcards.dataset):
-        return _quote(["--reference", reference])
-    return ""
+        return _args(["--reference", reference])
+    return []
 
 
 # ---- figures and summary --------------------------------------------------------------
@@ -280,14 +280,14 @@ def get_figures_args(wildcards):
     args = ["--method", headline_method(wildcards.dataset), "--label", section["label"]]
     if section.get("batch"):  # the embedding's second colouring
         args += ["--group", section["batch"]]
-    return _quote(args)
+    return _args(args)
 
 
 def get_summary_args(wildcards):
     section = _dataset(wildcards)
     args = ["--dataset", wildcards.dataset, "--label", section["label"]]
     args += ["--method", headline_method(wildcards.dataset)]
-    return _quote(args)
+    return _args(args)
 
 
 def tables_dir(wildcards, input):

@@ -11,7 +11,7 @@ rule bundled_data:
     params:
         name=get_bundled_name,
     shell:
-        "seqattn datasets {params.name} --out {output} > {log} 2>&1"
+        "seqattn datasets {params.name:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule preprocess:
@@ -29,8 +29,8 @@ rule preprocess:
     params:
         args=get_preprocess_args,
     shell:
-        "seqattn preprocess {input.data} {params.args} --threads {threads}"
-        " --out {output} > {log} 2>&1"
+        "seqattn preprocess {input.data:q} {params.args:q} --threads {threads}"
+        " --out {output:q} > {log:q} 2>&1"
 
 
 rule folds:
@@ -53,4 +53,4 @@ rule folds:
     params:
         args=get_folds_args,
     shell:
-        "seqattn folds {input} {params.args} --out {output} > {log} 2>&1"
+        "seqattn folds {input:q} {params.args:q} --out {output:q} > {log:q} 2>&1"

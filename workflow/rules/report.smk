@@ -15,8 +15,8 @@ rule figures:
         tables=tables_dir,
         out_dir=output_dir,
     shell:
-        "seqattn plot all --tables {params.tables} --data {input.data} {params.args}"
-        " --formats png,pdf --out-dir {params.out_dir} > {log} 2>&1"
+        "seqattn plot all --tables {params.tables:q} --data {input.data:q} {params.args:q}"
+        " --formats png,pdf --out-dir {params.out_dir:q} > {log:q} 2>&1"
 
 
 rule summary:
@@ -43,5 +43,5 @@ rule summary:
         tables=tables_dir,
         figures=figures_dir,
     shell:
-        "seqattn summary --tables {params.tables} --data {input.data} {params.args}"
-        " --figures {params.figures} --out {output} > {log} 2>&1"
+        "seqattn summary --tables {params.tables:q} --data {input.data:q} {params.args:q}"
+        " --figures {params.figures:q} --out {output:q} > {log:q} 2>&1"

@@ -22,11 +22,11 @@ rule select:
         # panel's .json sidecar
         config_hash=get_config_hash,
     shell:
-        "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
-        " --ks {params.ks} --folds {input.folds} --repeat {wildcards.repeat}"
-        " --fold {wildcards.fold} {params.args} --dataset {wildcards.dataset}"
-        " --config-hash {params.config_hash} --threads {threads}"
-        " --out {output.panel} > {log} 2>&1"
+        "seqattn select {input.data:q} --label {params.label:q} --method {wildcards.method:q}"
+        " --ks {params.ks:q} --folds {input.folds:q} --repeat {wildcards.repeat:q}"
+        " --fold {wildcards.fold:q} {params.args:q} --dataset {wildcards.dataset:q}"
+        " --config-hash {params.config_hash:q} --threads {threads}"
+        " --out {output.panel:q} > {log:q} 2>&1"
 
 
 # The final panel: the method fitted on every sample (what a lab takes to the bench).
@@ -59,10 +59,10 @@ rule select_final:
         # panel's .json sidecar
         config_hash=get_config_hash,
     shell:
-        "seqattn select {input.data} --label {params.label} --method {wildcards.method}"
-        " --ks {params.ks} {params.args} --dataset {wildcards.dataset}"
-        " --config-hash {params.config_hash} --threads {threads}"
-        " --out {output.panel} > {log} 2>&1"
+        "seqattn select {input.data:q} --label {params.label:q} --method {wildcards.method:q}"
+        " --ks {params.ks:q} {params.args:q} --dataset {wildcards.dataset:q}"
+        " --config-hash {params.config_hash:q} --threads {threads}"
+        " --out {output.panel:q} > {log:q} 2>&1"
 
 
 # Sequential Attention's final panel also keeps the attention weights of every step.

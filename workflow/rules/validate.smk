@@ -18,8 +18,8 @@ rule validate:
         ks=get_ks(),
         args=get_validate_args,
     shell:
-        "seqattn validate {input.data} --label {params.label} --folds {input.folds}"
-        " --repeat {wildcards.repeat} --fold {wildcards.fold} --panel {input.panel}"
-        " --ks {params.ks} {params.args} --dataset {wildcards.dataset}"
-        " --method {wildcards.method} --threads {threads}"
-        " --out {output.metrics} --predictions {output.predictions} > {log} 2>&1"
+        "seqattn validate {input.data:q} --label {params.label:q} --folds {input.folds:q}"
+        " --repeat {wildcards.repeat:q} --fold {wildcards.fold:q} --panel {input.panel:q}"
+        " --ks {params.ks:q} {params.args:q} --dataset {wildcards.dataset:q}"
+        " --method {wildcards.method:q} --threads {threads}"
+        " --out {output.metrics:q} --predictions {output.predictions:q} > {log:q} 2>&1"
