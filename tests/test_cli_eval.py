@@ -271,7 +271,7 @@ def test_errors_are_one_line_and_write_nothing(toy, tmp_path, capsys):
     err = _one_line_error(
         capsys, main(["folds", toy, "--label", "cls", "--n-splits", "20", "--out", str(out)])
     )
-    assert "classes too small for 20 folds" in err
+    assert "classes too small for 20 folds" in err and "lower --n-splits to 15" in err
 
     other = _write_toy(tmp_path / "other.h5ad", prefix="x")
     err = _one_line_error(

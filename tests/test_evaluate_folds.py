@@ -1,5 +1,7 @@
 """Outer folds: stratified, grouped when asked, reproducible, and clear about bad input."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,6 +64,28 @@ def test_small_classes_fail_clearly_not_deep_in_sklearn():
     with pytest.raises(SeqattnError, match=r"classes too small for 5 folds: 'c' \(3 samples\)"):
         make_folds(y, n_splits=5)
     assert len(make_folds(y, n_splits=3)) == len(y)  # the suggested fix works
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (None, "lower n_splits to 3"),  # the Python keyword
+        ("--n-splits", "lower --n-splits to 3"),  # seqattn folds
+        ("cv.n_splits", "lower cv.n_splits to 3"),  # the workflow config
+    ],
+)
+def test_small_class_message_names_the_setting_of_its_caller(name, expected):
+    kwargs = {} if name is None else {"n_splits_name": name}
+    with pytest.raises(SeqattnError, match=re.escape(expected)):
+        make_folds(_labels((10, 10, 3)), n_splits=5, **kwargs)
+
+
+def test_a_one_sample_class_is_not_told_to_lower_the_folds_below_two():
+    with pytest.raises(SeqattnError) as err:
+        make_folds(_labels((10, 10, 1)), n_splits=2, n_splits_name="cv.n_splits")
+    message = str(err.value)
+    assert "'c' (1 samples); cv.n_splits cannot go below 2, so drop or merge" in message
+    assert "lower" not in message and "--n-splits" not in message
 
 
 def test_too_few_groups_per_class_fail_clearly():

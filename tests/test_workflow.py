@@ -281,6 +281,52 @@ def test_config_values_reach_the_jobs_literally(tmp_path):
     assert (workdir / targets[0]).stat().st_size > 0
 
 
+def _csv_section(folder: Path, name: str, class_sizes: tuple[int, ...]) -> dict:
+    """A small samples-as-rows CSV data set with classes of the given sizes."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([f"c{i}" for i in range(len(class_sizes))], class_sizes)
+    matrix = pd.DataFrame(rng.normal(size=(len(y), 4)), columns=list("ABCD"))
+    matrix.insert(0, "sample", [f"s{i}" for i in range(len(y))])
+    matrix["cls"] = y
+    path = folder / f"{name}.csv"
+    matrix.to_csv(path, index=False)
+    return {
+        "path": str(path),
+        "format": "csv",
+        "sample_column": "sample",
+        "samples_as": "rows",
+        "label": "cls",
+        "preset": "zscore",
+        "options": {"obs_columns": ["cls"]},
+    }
+
+
+def test_too_small_class_names_the_config_key_that_sets_the_folds(tmp_path):
+    """A fold error from the workflow names the config key, not the CLI flag."""
+    config = {
+        "datasets": {
+            "one": _csv_section(tmp_path, "one", (8, 8, 1)),
+            "two": {**_csv_section(tmp_path, "two", (8, 8, 1)), "cv": {"n_splits": 2}},
+        },
+        "methods": {"random": {}},
+        "ks": [2],
+        "cv": {"n_splits": 2, "n_repeats": 1},
+        "classifiers": ["logreg"],
+        "device": "cpu",
+    }
+    path = write_config(tmp_path / "small.yaml", config)
+    workdir = tmp_path / "run"
+    targets = ["results/one/folds.tsv", "results/two/folds.tsv"]
+    proc = snakemake(
+        workdir, *targets, "--cores", "2", "--keep-going", "--configfile", str(path), check=False
+    )
+    assert proc.returncode != 0
+    for dataset, key in [("one", "cv.n_splits"), ("two", "datasets.two.cv.n_splits")]:
+        log = (workdir / "logs" / dataset / "folds.log").read_text()
+        assert f"'c2' (1 samples); {key} cannot go below 2, so drop or merge" in log, log
+        assert "--n-splits" not in log, log
+
+
 # ---- the DAG --------------------------------------------------------------------------
 
 

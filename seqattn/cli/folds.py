@@ -20,6 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", default=None, help="obs column of subjects (mouse, patient)")
     p.add_argument("--n-splits", type=int, default=5, help="folds per repeat (default 5)")
     p.add_argument("--n-repeats", type=int, default=1, help="repeats (default 1)")
+    p.add_argument(
+        "--n-splits-name",
+        default="--n-splits",
+        help="what error messages call the fold count (the workflow passes its config key, "
+        "e.g. cv.n_splits); default --n-splits",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of repeat 0 (repeat r: seed + r)")
     p.add_argument("--out", required=True, help="output fold table (.tsv or .parquet)")
     p.set_defaults(func=run)
@@ -38,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         n_splits=args.n_splits,
         n_repeats=args.n_repeats,
         random_state=args.seed,
+        n_splits_name=args.n_splits_name,
     )
     write_table(folds, args.out)
     grouped = f", grouped by {args.group}" if args.group else ""

@@ -25,6 +25,7 @@ def make_folds(
     n_repeats: int = 1,
     random_state: int = 0,
     obs_names: Sequence[str] | None = None,
+    n_splits_name: str = "n_splits",
 ) -> pd.DataFrame:
     """Assign every sample a test fold in each repeat.
 
@@ -43,6 +44,9 @@ def make_folds(
         Seed of the first repeat.
     obs_names : sequence of str, optional
         Sample names (``adata.obs_names``); default the index of ``labels``.
+    n_splits_name : str
+        What the error messages call ``n_splits``, so that they name the setting the user
+        changes: ``--n-splits`` for the CLI, ``cv.n_splits`` for the workflow config.
 
     Returns
     -------
@@ -78,7 +82,7 @@ def make_folds(
     g = None if groups is None else np.asarray(groups).astype(str)
     if g is not None and g.shape[0] != y.shape[0]:
         raise SeqattnError(f"{y.shape[0]} labels but {g.shape[0]} group values")
-    _check_class_sizes(y, g, n_splits)
+    _check_class_sizes(y, g, n_splits, n_splits_name)
 
     rows = []
     for repeat in range(n_repeats):
@@ -94,11 +98,13 @@ def make_folds(
             fold_of[test] = fold
         rows.append(pd.DataFrame({"sample": names, "repeat": repeat, "fold": fold_of}))
     folds = pd.concat(rows, ignore_index=True)
-    _check_training_folds_have_every_class(folds, y)
+    _check_training_folds_have_every_class(folds, y, n_splits_name)
     return folds
 
 
-def _check_class_sizes(y: np.ndarray, groups: np.ndarray | None, n_splits: int) -> None:
+def _check_class_sizes(
+    y: np.ndarray, groups: np.ndarray | None, n_splits: int, n_splits_name: str
+) -> None:
     if groups is None:
         counts = pd.Series(y).value_counts()
         unit = "samples"
@@ -107,22 +113,29 @@ def _check_class_sizes(y: np.ndarray, groups: np.ndarray | None, n_splits: int) 
         unit = "groups"
         n_groups = len(pd.unique(groups))
         if n_groups < n_splits:
-            raise SeqattnError(
-                f"only {n_groups} groups for {n_splits} folds; lower --n-splits to "
-                f"{max(n_groups, 2)} or less"
+            fix = (
+                f"lower {n_splits_name} to {n_groups} or less"
+                if n_groups >= 2
+                else "grouped cross-validation needs 2 groups or more; check the group column"
             )
+            raise SeqattnError(f"only {n_groups} groups for {n_splits} folds; {fix}")
     if len(counts) < 2:
         raise SeqattnError(f"the label has {len(counts)} class; classification needs 2 or more")
     small = counts[counts < n_splits].sort_values()
     if len(small):
         listed = ", ".join(f"{c!r} ({n} {unit})" for c, n in small.items())
-        raise SeqattnError(
-            f"classes too small for {n_splits} folds: {listed}; lower --n-splits to "
-            f"{max(int(small.min()), 2)} or drop/merge these classes"
+        smallest = int(small.min())
+        fix = (
+            f"lower {n_splits_name} to {smallest} or drop/merge these classes"
+            if smallest >= 2
+            else f"{n_splits_name} cannot go below 2, so drop or merge these classes"
         )
+        raise SeqattnError(f"classes too small for {n_splits} folds: {listed}; {fix}")
 
 
-def _check_training_folds_have_every_class(folds: pd.DataFrame, y: np.ndarray) -> None:
+def _check_training_folds_have_every_class(
+    folds: pd.DataFrame, y: np.ndarray, n_splits_name: str
+) -> None:
     # StratifiedGroupKFold balances classes heuristically; make sure no training fold
     # lost a class entirely (the classifier could then never predict it).
     n_classes = len(pd.unique(y))
@@ -132,7 +145,7 @@ def _check_training_folds_have_every_class(folds: pd.DataFrame, y: np.ndarray) -
         if y_of[train].nunique() < n_classes:
             raise SeqattnError(
                 f"repeat {repeat}, fold {fold}: a class is missing from the training samples; "
-                "lower --n-splits or use more groups per class"
+                f"lower {n_splits_name} or use more groups per class"
             )
 
 
@@ -144,6 +157,7 @@ def folds_for_adata(
     n_splits: int = 5,
     n_repeats: int = 1,
     random_state: int = 0,
+    n_splits_name: str = "n_splits",
 ) -> pd.DataFrame:
     """:func:`make_folds` on ``adata.obs[label]`` (and ``adata.obs[group]``)."""
     from seqattn.evaluate._data import obs_column
@@ -157,6 +171,7 @@ def folds_for_adata(
         n_repeats=n_repeats,
         random_state=random_state,
         obs_names=adata.obs_names,
+        n_splits_name=n_splits_name,
     )
 
 

@@ -133,7 +133,15 @@ def get_folds_args(wildcards):
         args += ["--group", section["group"]]
     args += ["--n-splits", cv["n_splits"], "--n-repeats", cv["n_repeats"]]
     args += ["--seed", config.get("seed", 0)]
+    args += ["--n-splits-name", n_splits_key(wildcards.dataset)]
     return _args(args)
+
+
+def n_splits_key(dataset):
+    """The config key that sets `dataset`'s fold count (named in the folds job's errors)."""
+    if "n_splits" in (config["datasets"][dataset].get("cv") or {}):
+        return f"datasets.{dataset}.cv.n_splits"
+    return "cv.n_splits"
 
 
 # ---- selection ------------------------------------------------------------------------
