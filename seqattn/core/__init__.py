@@ -4,7 +4,8 @@
 - :func:`sequential_attention`: the algorithm on arrays, returning a
   :class:`SelectionResult` with the full records.
 
-Imports no other seqattn module except ``seqattn._errors``.
+Imports no other seqattn module except ``seqattn._errors`` and ``seqattn._panel`` (what every
+selector does the same way, shared with ``seqattn.methods``).
 """
 
 from seqattn.core.selector import SequentialAttentionSelector
