@@ -9,7 +9,7 @@ import pytest
 
 from seqattn.cli import main
 from seqattn.methods import _base
-from seqattn.methods._base import SelectionMethod, ranking_to_panel
+from seqattn.methods._base import PanelSelector, ranking_to_panel
 
 
 def _write_toy(path, *, prefix="s", n=45, d=20, seed=0):
@@ -28,7 +28,7 @@ def _write_toy(path, *, prefix="s", n=45, d=20, seed=0):
     return str(path)
 
 
-class _Attention(SelectionMethod):
+class _Attention(PanelSelector):
     """Ordered toy method reporting an attention history, like Sequential Attention."""
 
     name = "test_attention"
@@ -36,7 +36,7 @@ class _Attention(SelectionMethod):
     def _select(self, X, y, k, *, random_state):
         score = np.abs(X).mean(axis=0)
         order, scores = ranking_to_panel(score, k)
-        self.info_["attention_history"] = np.tile(score / score.sum(), (k, 1))
+        self.attention_history_ = np.tile(score / score.sum(), (k, 1))
         return order, scores
 
 

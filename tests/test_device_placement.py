@@ -29,7 +29,7 @@ from seqattn.core.data import FeatureSource, encode_targets
 from seqattn.core.network import AttentionEnsemble
 from seqattn.core.optim import SharedScaleAdam
 from seqattn.core.training import _hold_norms
-from seqattn.methods import get_method
+from seqattn.methods import make_selector
 
 FITS = {
     "default": {},
@@ -86,12 +86,13 @@ def test_selector_names_the_device_of_every_tensor():
 @pytest.mark.parametrize("name", ["concrete", "stg"])
 def test_torch_peers_name_the_device_of_every_tensor(name):
     X, y, _ = redundant_problem(2, n=150)
-    method = get_method(name)
-    expected_order, expected_scores = method.select(X, y, 3, random_state=0)
+    selector = make_selector(name, 3, random_state=0)
+    expected = selector.fit(X, y)
+    expected_order, expected_scores = expected.selected_features_, expected.selection_scores_
     with torch.device("meta"):
-        order, scores = method.select(X, y, 3, random_state=0)
-    np.testing.assert_array_equal(order, expected_order)
-    np.testing.assert_array_equal(scores, expected_scores)
+        got = make_selector(name, 3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(got.selected_features_, expected_order)
+    np.testing.assert_array_equal(got.selection_scores_, expected_scores)
 
 
 @pytest.mark.parametrize(

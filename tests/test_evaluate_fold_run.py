@@ -16,7 +16,7 @@ from seqattn.evaluate import (
     validate_panel,
 )
 from seqattn.methods import _base
-from seqattn.methods._base import SelectionMethod, ranking_to_panel
+from seqattn.methods._base import PanelSelector, ranking_to_panel
 
 
 def _toy(n=60, d=30, seed=0):
@@ -29,7 +29,7 @@ def _toy(n=60, d=30, seed=0):
     return ad.AnnData(X, obs=obs, var=pd.DataFrame(index=[f"g{j}" for j in range(d)]))
 
 
-class _Spy(SelectionMethod):
+class _Spy(PanelSelector):
     """Top-k by column mean; records every matrix it is given."""
 
     name = "test_spy"
@@ -40,7 +40,7 @@ class _Spy(SelectionMethod):
         return ranking_to_panel(np.abs(X).mean(axis=0), k)
 
 
-class _FixedK(SelectionMethod):
+class _FixedK(PanelSelector):
     """A fixed-k method whose k-panels are *not* prefixes of each other."""
 
     name = "test_fixed_k"
@@ -53,15 +53,15 @@ class _FixedK(SelectionMethod):
         return order, np.arange(k, 0, -1, dtype=float)
 
 
-class _WithDevice(SelectionMethod):
+class _WithDevice(PanelSelector):
     name = "test_device"
 
-    def __init__(self, device: str = "cpu") -> None:
-        super().__init__()
+    def __init__(self, n_features_to_select=None, *, device: str = "cpu", random_state=0):
+        super().__init__(n_features_to_select, random_state=random_state)
         self.device = device
 
     def _select(self, X, y, k, *, random_state):
-        self.info_["device"] = f"resolved:{self.device}"
+        self.device_ = f"resolved:{self.device}"
         return np.arange(k), np.ones(k)
 
 
@@ -114,7 +114,7 @@ def test_selector_sees_only_training_rows(test_methods):
     adata = _toy()
     folds = make_folds(adata.obs["cls"], n_splits=3, random_state=1)
     train, test = train_test_indices(folds, adata.obs_names, 0, 2)
-    panel, meta = select_panel(
+    panel, meta, _ = select_panel(
         adata, "cls", "test_spy", [3, 5], folds=folds, repeat=0, fold=2, warmup=False
     )
     assert _Spy.seen == [(len(train), adata.n_vars)]  # ordered: one fit at max(ks)
@@ -125,7 +125,7 @@ def test_selector_sees_only_training_rows(test_methods):
     # garbage in the test rows changes nothing: the selector never saw them
     poisoned = adata.copy()
     poisoned.X[test] = 1e6
-    panel2, _ = select_panel(
+    panel2, _, _ = select_panel(
         poisoned, "cls", "test_spy", [3, 5], folds=folds, repeat=0, fold=2, warmup=False
     )
     pd.testing.assert_frame_equal(panel, panel2)
@@ -133,7 +133,7 @@ def test_selector_sees_only_training_rows(test_methods):
 
 def test_fixed_k_methods_are_refitted_per_k(test_methods):
     adata = _toy()
-    panel, meta = select_panel(adata, "cls", "test_fixed_k", [2, 3], warmup=False)
+    panel, meta, _ = select_panel(adata, "cls", "test_fixed_k", [2, 3], warmup=False)
     assert _FixedK.calls == [2, 3]
     assert sorted(panel["panel_k"].unique()) == [2, 3]
     assert panel_for_k(panel, 2) == ["g0", "g1"]
@@ -143,16 +143,16 @@ def test_fixed_k_methods_are_refitted_per_k(test_methods):
 
 
 def test_device_is_passed_to_methods_that_take_one(test_methods):
-    _, meta = select_panel(_toy(), "cls", "test_device", 2, device="cuda:1", warmup=False)
+    _, meta, _ = select_panel(_toy(), "cls", "test_device", 2, device="cuda:1", warmup=False)
     assert meta["device"] == "resolved:cuda:1" and meta["options"] == {}
-    _, meta = select_panel(_toy(), "cls", "anova", 2, device="cuda:1", warmup=False)
+    _, meta, _ = select_panel(_toy(), "cls", "anova", 2, device="cuda:1", warmup=False)
     assert meta["device"] == "cpu"  # anova takes no device
 
 
 def test_validate_panel_scores_each_k_and_classifier(test_methods):
     adata = _toy()
     folds = make_folds(adata.obs["cls"], n_splits=3, random_state=0)
-    panel, meta = select_panel(adata, "cls", "anova", [1, 3], folds=folds, repeat=0, fold=1)
+    panel, meta, _ = select_panel(adata, "cls", "anova", [1, 3], folds=folds, repeat=0, fold=1)
     meta["dataset"] = "toy"
     metrics, preds = validate_panel(
         adata, "cls", folds, 0, 1, panel, [1, 3], ["logreg", "knn"], meta=meta, dataset="toy"
@@ -192,13 +192,13 @@ def test_validate_panel_scores_each_k_and_classifier(test_methods):
 def test_validate_refuses_panels_from_other_samples():
     adata = _toy()
     folds = make_folds(adata.obs["cls"], n_splits=3, random_state=0)
-    panel, meta = select_panel(adata, "cls", "anova", [3], folds=folds, repeat=0, fold=0)
+    panel, meta, _ = select_panel(adata, "cls", "anova", [3], folds=folds, repeat=0, fold=0)
     with pytest.raises(SeqattnError, match="validated on repeat 0, fold 1"):
         validate_panel(adata, "cls", folds, 0, 1, panel, [3], ["knn"], meta=meta)
     other = make_folds(adata.obs["cls"], n_splits=3, random_state=5)
     with pytest.raises(SeqattnError, match="other training samples"):
         validate_panel(adata, "cls", other, 0, 0, panel, [3], ["knn"], meta=meta)
-    final, final_meta = select_panel(adata, "cls", "anova", [3])
+    final, final_meta, _ = select_panel(adata, "cls", "anova", [3])
     with pytest.raises(SeqattnError, match="leaks the test samples"):
         validate_panel(adata, "cls", folds, 0, 0, final, [3], ["knn"], meta=final_meta)
 
@@ -213,15 +213,15 @@ def test_bad_inputs_raise_one_line_errors():
         select_panel(adata, "kind", "anova", [3])
     with pytest.raises(SeqattnError, match="unknown classifier 'svm'"):
         folds = make_folds(adata.obs["cls"], n_splits=3)
-        panel, _ = select_panel(adata, "cls", "anova", [3], folds=folds, repeat=0, fold=0)
+        panel, _, _ = select_panel(adata, "cls", "anova", [3], folds=folds, repeat=0, fold=0)
         validate_panel(adata, "cls", folds, 0, 0, panel, [3], ["svm"])
 
 
 def test_selection_is_deterministic_given_the_seed():
     adata = _toy()
-    a, _ = select_panel(adata, "cls", "random", [5], random_state=4, warmup=False)
-    b, _ = select_panel(adata, "cls", "random", [5], random_state=4, warmup=False)
-    c, _ = select_panel(adata, "cls", "random", [5], random_state=5, warmup=False)
+    a, _, _ = select_panel(adata, "cls", "random", [5], random_state=4, warmup=False)
+    b, _, _ = select_panel(adata, "cls", "random", [5], random_state=4, warmup=False)
+    c, _, _ = select_panel(adata, "cls", "random", [5], random_state=5, warmup=False)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
 
@@ -235,7 +235,7 @@ def test_mice_protein_with_missing_values_goes_through_fold_preprocessing(mice):
     folds = make_folds(
         adata.obs["class"].astype(str), adata.obs["mouse"].astype(str), n_splits=3, random_state=0
     )
-    panel, meta = select_panel(adata, "class", "anova", [10], folds=folds, repeat=0, fold=0)
+    panel, meta, _ = select_panel(adata, "class", "anova", [10], folds=folds, repeat=0, fold=0)
     metrics, _ = validate_panel(adata, "class", folds, 0, 0, panel, [10], ["logreg"], meta=meta)
     bal = metrics.query("metric == 'balanced_accuracy'")["value"].item()
     assert bal > 0.3  # 8 classes, chance 0.125; mice-level split keeps it honest
@@ -248,7 +248,7 @@ def test_sparse_input_is_accepted():
     adata = _toy()
     adata.X = sp.csr_matrix(np.clip(adata.X, 0, None))
     folds = make_folds(adata.obs["cls"], n_splits=3)
-    panel, meta = select_panel(
+    panel, meta, _ = select_panel(
         adata, "cls", "variance", [3], folds=folds, repeat=0, fold=0, warmup=False
     )
     metrics, _ = validate_panel(adata, "cls", folds, 0, 0, panel, [3], ["knn"], meta=meta)

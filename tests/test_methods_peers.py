@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 from seqattn._errors import SeqattnError
-from seqattn.methods import get_method
+from seqattn.methods import make_selector
 
 PLANTED = {3, 17, 29}
 
@@ -28,6 +28,11 @@ def planted_problem(n: int = 200, d: int = 40, seed: int = 0):
     for c, j in enumerate(sorted(PLANTED)):
         X[:, j] += 2.0 * (codes == c)
     return X, np.array(["a", "b", "c"])[codes]
+
+
+def fit(name, X, y, k=5, random_state=0, **options):
+    """``make_selector(name, k, options, random_state).fit(X, y)``."""
+    return make_selector(name, k, options, random_state).fit(X, y)
 
 
 # Options that shorten training for 200 x 40 problems; defaults are tuned for real data.
@@ -81,8 +86,8 @@ def panels(problem):
     X, y = problem
     out = {}
     for name in PEERS:
-        method = get_method(name, **FAST[name])
-        out[name] = (*method.select(X, y, K.get(name, 5), random_state=0), method.info_)
+        selector = fit(name, X, y, K.get(name, 5), **FAST[name])
+        out[name] = (selector.selected_features_, selector.selection_scores_, selector)
     return out
 
 
@@ -98,10 +103,9 @@ def test_peer_recovers_planted_features(name, panels):
 @pytest.mark.parametrize("name", [*TORCH_METHODS, "l1_logistic", "mrmr"])
 def test_peer_is_deterministic_given_seed(name, problem, panels):
     X, y = problem
-    method = get_method(name, **FAST[name])
-    order, scores = method.select(X, y, K.get(name, 5), random_state=0)
-    np.testing.assert_array_equal(order, panels[name][0])
-    np.testing.assert_allclose(scores, panels[name][1])
+    selector = fit(name, X, y, K.get(name, 5), **FAST[name])
+    np.testing.assert_array_equal(selector.selected_features_, panels[name][0])
+    np.testing.assert_allclose(selector.selection_scores_, panels[name][1])
 
 
 def test_torch_methods_leave_the_global_generator_alone(problem):
@@ -111,51 +115,58 @@ def test_torch_methods_leave_the_global_generator_alone(problem):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    get_method("concrete", steps=2).select(X, y, 3, random_state=5)
+    fit("concrete", X, y, 3, random_state=5, steps=2)
     np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
 
 
 @pytest.mark.parametrize("name", PEERS)
 def test_unknown_option_is_a_seqattn_error(name):
-    with pytest.raises(SeqattnError, match="bad option"):
-        get_method(name, not_an_option=1)
+    with pytest.raises(
+        SeqattnError, match=rf"^{name}: unknown option\(s\) not_an_option; its options"
+    ):
+        make_selector(name, 3, {"not_an_option": 1})
 
 
 @pytest.mark.parametrize(
     ("name", "options", "match"),
     [
         ("wilcoxon", {"log1p": "maybe"}, "log1p"),
-        ("logreg", {"C": -1}, "C="),
-        ("cosg", {"mu": -0.5}, "mu="),
+        ("logreg", {"C": -1}, "'C' parameter"),
+        ("cosg", {"mu": -0.5}, "'mu' parameter"),
         ("l1_logistic", {"solver": "lbfgs"}, "solver"),
         ("l1_logistic", {"aggregate": "mean"}, "aggregate"),
         ("mrmr", {"relevance": "rf"}, "relevance"),
         ("lassonet", {"path_multiplier": 1.0}, "path_multiplier"),
         ("lassonet", {"hidden_dims": ()}, "hidden_dims"),
-        ("forward_greedy", {"cv": 1}, "cv="),
+        ("forward_greedy", {"cv": 1}, "'cv' parameter"),
         ("forward_greedy", {"estimator": "svm"}, "estimator"),
         ("forward_greedy", {"scoring": "nonsense"}, "scoring"),
-        ("stg", {"lam": -1}, "lam="),
+        ("stg", {"lam": -1}, "'lam' parameter"),
         ("stg", {"hidden_dims": (0,)}, "hidden_dims"),
         ("concrete", {"end_temp": 20.0}, "end_temp"),
     ],
 )
-def test_bad_option_values_are_seqattn_errors(name, options, match):
+def test_bad_option_values_are_seqattn_errors(name, options, match, problem):
     with pytest.raises(SeqattnError, match=match):
-        get_method(name, **options)
+        make_selector(name, 3, options)  # when the registry builds it
+    X, y = problem
+    selector = make_selector(name, 3)
+    selector.set_params(**options)
+    with pytest.raises(SeqattnError, match=match):
+        selector.fit(X, y)  # and at fit, as scikit-learn does
 
 
 @pytest.mark.parametrize("name", ["t-test", "l1_logistic", "stg"])
 def test_single_class_is_refused(name, problem):
     X, _ = problem
     with pytest.raises(SeqattnError, match="single class"):
-        get_method(name, **FAST[name]).select(X, np.zeros(len(X)), 3)
+        fit(name, X, np.zeros(len(X)), 3, **FAST[name])
 
 
 def test_unknown_device_is_refused(problem):
     X, y = problem
     with pytest.raises(SeqattnError, match="device"):
-        get_method("stg", device="tpu", epochs=1).select(X, y, 3)
+        fit("stg", X, y, 3, device="tpu", epochs=1)
 
 
 # ---------------------------------------------------------------- marker methods (scanpy, cosg)
@@ -178,10 +189,9 @@ def test_markers_cover_both_classes_of_a_binary_problem(name):
     X = rng.normal(size=(120, 30))
     X[:, 4] += 2.0 * (y == 10)
     X[:, 9] += 2.0 * (y == 20)
-    method = get_method(name)
-    order, _ = method.select(X, y, 2)
-    assert set(order.tolist()) == {4, 9}
-    assert sorted(method.info_["panel_classes"]) == ["10", "20"]
+    selector = fit(name, X, y, 2)
+    assert set(selector.selected_features_.tolist()) == {4, 9}
+    assert sorted(selector.panel_classes_) == ["10", "20"]
 
 
 @pytest.mark.parametrize("name", ["wilcoxon", "t-test", "cosg"])
@@ -190,12 +200,11 @@ def test_markers_log_transform_raw_counts_and_accept_sparse(name):
     y = np.repeat(["x", "y"], 50)
     X = rng.poisson(20, size=(100, 25)).astype(float)
     X[:, 7] += 40 * (y == "y")
-    method = get_method(name)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow noise from fold changes
-        order, _ = method.select(sp.csr_matrix(X), y, 2)
-    assert 7 in order.tolist()
-    assert method.info_["log1p_applied"] is True
+        selector = fit(name, sp.csr_matrix(X), y, 2)
+    assert 7 in selector.selected_features_.tolist()
+    assert selector.log1p_applied_ is True
 
 
 def test_markers_keep_the_torch_thread_count(problem):
@@ -203,7 +212,7 @@ def test_markers_keep_the_torch_thread_count(problem):
 
     X, y = problem
     torch.set_num_threads(1)  # numba's OpenMP pool would otherwise reset it
-    get_method("wilcoxon").select(X, y, 3)
+    fit("wilcoxon", X, y, 3)
     assert torch.get_num_threads() == 1
 
 
@@ -211,37 +220,38 @@ def test_markers_keep_the_torch_thread_count(problem):
 
 
 def test_l1_logistic_stops_once_k_features_are_nonzero(panels):
-    _, _, info = panels["l1_logistic"]
-    assert info["n_nonzero"] >= 5 and info["n_filled"] == 0
-    assert [n for _, n in info["path"][:-1]] == sorted(n for _, n in info["path"][:-1])
-    assert all(n < 5 for _, n in info["path"][:-1])
+    _, _, selector = panels["l1_logistic"]
+    assert selector.n_nonzero_ >= 5 and selector.n_filled_ == 0
+    path = selector.path_[:-1]
+    assert [n for _, n in path] == sorted(n for _, n in path)
+    assert all(n < 5 for _, n in path)
 
 
 def test_l1_logistic_fills_with_anova_when_the_path_ends_early(problem):
     X, y = problem
-    method = get_method("l1_logistic", steps_per_decade=8, max_decades=0.1)  # one step
-    order, scores = method.select(X, y, 10)
-    assert method.info_["n_filled"] > 0 and len(set(order.tolist())) == 10
-    assert np.all(scores[-method.info_["n_filled"] :] == 0)
+    selector = fit("l1_logistic", X, y, 10, steps_per_decade=8, max_decades=0.1)  # one step
+    order, scores = selector.selected_features_, selector.selection_scores_
+    assert selector.n_filled_ > 0 and len(set(order.tolist())) == 10
+    assert np.all(scores[-selector.n_filled_ :] == 0)
 
 
 def test_l1_logistic_saga_is_multinomial(problem):
     X, y = problem
-    order, _ = get_method("l1_logistic", solver="saga", aggregate="sum").select(X, y, 3)
-    assert set(order.tolist()) == PLANTED
+    selector = fit("l1_logistic", X, y, 3, solver="saga", aggregate="sum")
+    assert set(selector.selected_features_.tolist()) == PLANTED
 
 
 def test_mrmr_does_not_silence_warnings_process_wide(problem):
     X, y = problem
-    get_method("mrmr").select(X, y, 3)
+    fit("mrmr", X, y, 3)
     with pytest.warns(UserWarning, match="still visible"):
         warnings.warn("still visible", UserWarning, stacklevel=1)
 
 
 def test_dense_only_methods_accept_small_sparse_input(problem):
     X, y = problem
-    order, _ = get_method("mrmr").select(sp.csr_matrix(X), y, 5)
-    assert PLANTED <= set(order.tolist())
+    selector = fit("mrmr", sp.csr_matrix(X), y, 5)
+    assert PLANTED <= set(selector.selected_features_.tolist())
 
 
 # ----------------------------------------------------------------------------- greedy
@@ -256,20 +266,20 @@ def test_forward_greedy_matches_sequential_feature_selector():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(90, 10))
     y = (X[:, 2] - X[:, 6] + 0.8 * rng.normal(size=90) > 0).astype(int)
-    method = get_method("forward_greedy", cv=3)
-    order, gains = method.select(X, y, 3)
+    selector = fit("forward_greedy", X, y, 3, cv=3)
+    order, gains = selector.selected_features_, selector.selection_scores_
     sfs = SequentialFeatureSelector(
         LogisticRegression(max_iter=1000), n_features_to_select=3, cv=3
     ).fit(standardize(X), y)
     assert set(order.tolist()) == set(np.flatnonzero(sfs.support_).tolist())
-    np.testing.assert_allclose(np.diff(method.info_["cv_scores"]), gains[1:])
-    assert method.info_["n_fits"] == 3 * (10 + 9 + 8)
+    np.testing.assert_allclose(np.diff(selector.cv_scores_), gains[1:])
+    assert selector.n_fits_ == 3 * (10 + 9 + 8)
 
 
 def test_forward_greedy_refuses_expensive_searches_naming_the_limit(problem):
     X, y = problem
     with pytest.raises(SeqattnError, match=r"max_fits=100\b.*raise max_fits"):
-        get_method("forward_greedy", max_fits=100).select(X, y, 5)
+        fit("forward_greedy", X, y, 5, max_fits=100)
 
 
 # ---------------------------------------------------------------------------- concrete
@@ -284,7 +294,6 @@ def test_distinct_argmax_resolves_collisions_by_confidence():
 
 def test_stg_fixed_lambda_ranks_by_gate_mean(problem):
     X, y = problem
-    method = get_method("stg", lam=0.01, epochs=60)
-    _, scores = method.select(X, y, 3)
-    assert np.all(np.diff(scores) <= 0)
-    assert method.info_["lam_final"] == 0.01
+    selector = fit("stg", X, y, 3, lam=0.01, epochs=60)
+    assert np.all(np.diff(selector.selection_scores_) <= 0)
+    assert selector.lam_final_ == 0.01

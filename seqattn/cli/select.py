@@ -102,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
         fold=args.fold,
         random_state=args.seed,
         device=args.device,
-        return_attention=True,
         warmup=not args.no_warmup,
     )
     meta.update(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,18 @@ from seqattn.evaluate.scoring import (
 from seqattn.evaluate.selection import select_on_fold
 
 
+class SelectedPanel(NamedTuple):
+    """What :func:`select_panel` returns (unpacks as ``panel, meta, attention``)."""
+
+    panel: pd.DataFrame
+    """``panel_k, rank, feature, score``."""
+    meta: dict[str, Any]
+    """The JSON-ready sidecar record of the fit."""
+    attention: pd.DataFrame | None
+    """Wide attention table (``step, selected, <features>``), None for methods without an
+    attention history."""
+
+
 def select_panel(
     adata: Any,
     label: str,
@@ -35,9 +47,8 @@ def select_panel(
     fold: int | None = None,
     random_state: int = 0,
     device: str | None = "auto",
-    return_attention: bool = False,
     warmup: bool = True,
-) -> tuple[pd.DataFrame, dict[str, Any]] | tuple[pd.DataFrame, dict[str, Any], Any]:
+) -> SelectedPanel:
     """Fit ``method`` on the training samples of one fold, or on all samples.
 
     Parameters
@@ -59,22 +70,20 @@ def select_panel(
     random_state : int
         Seed of the method.
     device : str, optional
-        Passed as the ``device`` option to methods that take one (e.g. ``"auto"``, ``"cuda"``).
-    return_attention : bool
-        Also return the wide attention table (None for methods without attention history).
+        Passed as the ``device`` option to methods that take one (e.g. ``"auto"``, ``"cuda"``)
+        unless ``options`` sets it.
     warmup : bool
         Run an untimed k=1 fit on a few features first, so lazy imports and one-time
         initialisation are not charged to the measured cost.
 
     Returns
     -------
-    panel : DataFrame
-        ``panel_k, rank, feature, score``.
-    meta : dict
-        JSON-ready: method, options, ordered, seed, device, ks, n_train, n_features (after the
-        fold transformer), repeat, fold, wall_time_s and peak_mem_mb of the selector (see
-        :mod:`seqattn.evaluate.cost` for what is measured), cost_by_k, transform_time_s,
-        train_samples_sha1, package versions.
+    SelectedPanel
+        ``panel``: ``panel_k, rank, feature, score``. ``meta``: JSON-ready method, options,
+        ordered, seed, device, ks, n_train, n_features (after the fold transformer), repeat,
+        fold, wall_time_s and peak_mem_mb of the selector (see :mod:`seqattn.evaluate.cost`
+        for what is measured), cost_by_k, transform_time_s, train_samples_sha1, package
+        versions. ``attention``: the wide attention table, or None.
     """
     y = obs_column(adata, label).to_numpy()
     check_ks(ks, n_features=adata.n_vars)
@@ -104,7 +113,7 @@ def select_panel(
         fold=None if fold is None else int(fold),
         n_test=0 if test is None else len(test),
     )
-    return (panel, meta, attention) if return_attention else (panel, meta)
+    return SelectedPanel(panel, meta, attention)
 
 
 def validate_panel(

@@ -198,7 +198,7 @@ def naive_cv_score(
     """
     from seqattn.evaluate.fold_run import select_panel, validate_panel
 
-    panel, _ = select_panel(
+    panel = select_panel(
         adata,
         label,
         method,
@@ -207,7 +207,7 @@ def naive_cv_score(
         random_state=random_state,
         device=device,
         warmup=False,
-    )
+    ).panel
     scores = []
     for repeat, fold in iter_folds(folds):
         metrics, _ = validate_panel(

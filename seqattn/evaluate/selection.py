@@ -1,4 +1,4 @@
-"""Fit a registered selection method on one training fold (or on all samples).
+"""Fit a registered selector on one training fold (or on all samples).
 
 The selector sees only the training samples after the train-fitted fold transformer; its
 column indices are mapped back to feature names through the transformer's ``support_``.
@@ -7,7 +7,6 @@ column indices are mapped back to feature names through the transformer's ``supp
 from __future__ import annotations
 
 import hashlib
-import inspect
 import platform
 import time
 import warnings
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from seqattn.evaluate.cost import measure
 from seqattn.evaluate.fold_data import FoldData
@@ -43,34 +43,10 @@ def samples_digest(names: Sequence[str]) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def build_method(name: str, options: dict[str, Any] | None = None, device: str | None = None):
-    """``get_method(name, **options)``, adding ``device`` when the method takes one.
+def warm_up(selector: Any, data: FoldData) -> float:
+    """One untimed fit of a copy of ``selector`` with k=1 on a small slice of the training data.
 
-    The registry contract has no device argument, so methods that run on a GPU take it as an
-    option. ``device`` is added unless the user set it in ``options``, when the constructor
-    names it or takes ``**options`` and accepts it (a method that rejects it is built
-    without).
-    """
-    from seqattn._errors import SeqattnError
-    from seqattn.methods import get_method
-
-    options = dict(options or {})
-    method = get_method(name, **options)
-    if device is None or "device" in options:
-        return method
-    params = inspect.signature(type(method).__init__).parameters.values()
-    if any(p.name == "device" or p.kind is p.VAR_KEYWORD for p in params):
-        try:
-            return get_method(name, **options, device=device)
-        except SeqattnError:
-            return method  # **options without a device: CPU-only method
-    return method
-
-
-def warm_up(method: Any, data: FoldData, random_state: int) -> float:
-    """One untimed ``select`` with k=1 on a small slice of the training data.
-
-    Methods import torch, scanpy, cosg, ... inside ``select`` and may set up a CUDA context
+    Methods import torch, scanpy, cosg, ... inside ``fit`` and may set up a CUDA context
     on first use; charged to the timed fit, those seconds and hundreds of MB would rank
     methods by their imports. The slice (at most 8 features, a few samples of every class)
     keeps the warm-up cheap. Failures are ignored here: the real fit reports them.
@@ -84,7 +60,7 @@ def warm_up(method: Any, data: FoldData, random_state: int) -> float:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            method.select(X, y[np.sort(rows)], 1, random_state=random_state)
+            clone(selector).set_params(n_features_to_select=1).fit(X, y[np.sort(rows)])
     except Exception:
         pass  # the real fit raises it again, with the full data
     return time.perf_counter() - start
@@ -102,7 +78,8 @@ def select_on_fold(
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame | None]:
     """Select panels of every size in ``ks`` on ``data``'s training side.
 
-    With ``warmup``, an untimed :func:`warm_up` call runs first so that lazy imports and
+    ``device`` goes to methods that have a ``device`` parameter unless ``options`` sets
+    one. With ``warmup``, an untimed :func:`warm_up` call runs first so that lazy imports and
     one-time initialisation are not charged to the method's measured cost.
 
     Returns
@@ -114,18 +91,22 @@ def select_on_fold(
     attention : DataFrame or None
         Wide attention table when the method reported ``attention_history``.
     """
+    from seqattn.methods import make_selector
+
     ks = check_ks(ks, n_features=data.features.shape[0])
-    method = build_method(method_name, options, device)
-    warmup_time = warm_up(method, data, random_state) if warmup else None
+    selector = make_selector(method_name, None, options, random_state, device=device)
+    warmup_time = warm_up(selector, data) if warmup else None
     # ordered methods: one fit at the largest k serves every smaller k (prefix property)
-    fit_sizes = [ks[-1]] if method.ordered else ks
+    fit_sizes = [ks[-1]] if selector.ordered else ks
     blocks, cost_by_fit, attention = [], {}, None
     for k in fit_sizes:
+        selector.set_params(n_features_to_select=k)
         with measure() as cost:
-            order, scores = method.select(data.X_train, data.y_train, k, random_state=random_state)
-        blocks.append(panel_block(k, order, scores, data.features))
+            selector.fit(data.X_train, data.y_train)
+        order = selector.selected_features_
+        blocks.append(panel_block(k, order, selector.selection_scores_, data.features))
         cost_by_fit[k] = cost
-        history = method.info_.get("attention_history")
+        history = getattr(selector, "attention_history_", None)
         if history is not None:
             attention = attention_table(history, order, data.features)
     panel = pd.concat(blocks, ignore_index=True)
@@ -134,10 +115,10 @@ def select_on_fold(
     meta = {
         "method": method_name,
         "options": dict(options or {}),  # as the user gave them; the device is recorded below
-        "ordered": bool(method.ordered),
+        "ordered": bool(selector.ordered),
         "seed": int(random_state),
         "device_requested": device,
-        "device": str(method.info_.get("device", "cpu")),
+        "device": str(getattr(selector, "device_", "cpu")),
         "ks": ks,
         "n_train": int(data.X_train.shape[0]),
         "n_features": int(data.features.shape[0]),

@@ -1,132 +1,254 @@
-"""The interface every selection method implements, and the registry behind it."""
+"""The base class of every selection method, and the registry of their classes."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable
+import importlib
+from numbers import Integral
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils._param_validation import Interval, InvalidParameterError, RealNotInt
+from sklearn.utils.validation import check_is_fitted
 
 from seqattn._errors import SeqattnError
+from seqattn._panel import check_X_y, panel_size, ranking_from_order, seed_of
 
-_REGISTRY: dict[str, type[SelectionMethod]] = {}
+#: Constructor parameters every selector has that are not method options: the panel size
+#: and the seed are set apart (by ``ks`` and ``--seed`` in the workflow and the CLI).
+FIXED_PARAMETERS = ("n_features_to_select", "random_state")
+
+_REGISTRY: dict[str, type] = {}
+#: Methods registered by a module that is imported on first use (it imports torch).
+_LAZY: dict[str, str] = {}
 
 
-class SelectionMethod(ABC):
-    """A feature-selection method behind one interface.
+class PanelSelector(SelectorMixin, BaseEstimator):
+    """A feature-selection method as a scikit-learn selector.
 
-    Subclasses set ``name`` and ``ordered`` and implement :meth:`_select`. Options are
-    keyword arguments of ``__init__``; unknown options fail at construction.
+    Subclasses set ``name`` and ``ordered``, list their options as keyword parameters of
+    ``__init__`` (after ``n_features_to_select``, before ``random_state``; stored as given,
+    as scikit-learn requires), declare them in ``_parameter_constraints`` and implement
+    :meth:`_select`. Checks the constraints cannot express go in :meth:`_check_options`.
+    Bad parameters raise :class:`~seqattn._errors.SeqattnError` at ``fit`` (and when the
+    registry builds the selector, see :func:`make_selector`).
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Panel size; a float in (0, 1) is a fraction of the features; None selects half.
+    random_state : int, RandomState or None, default=0
+        Seed for anything random in the method.
 
     Attributes
     ----------
+    selected_features_ : ndarray of int, shape (k,)
+        Selected column indices, most important first.
+    selection_scores_ : ndarray of float, shape (k,)
+        The method's score of each selected feature (higher is more important).
+    ranking_ : ndarray of int, shape (n_features,)
+        1 for the first selected feature, ..., k for the last; the other features follow,
+        by the method's own ranking where it has one, else in column order.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+
+    Class attributes
+    ----------------
     name : str
         Registry name.
     ordered : bool
         True when the first ``j`` features of a ``k``-panel are the method's ``j``-panel
         (rankings and sequential methods), so accuracy-vs-k needs one fit at the largest k.
-    info_ : dict
-        Extras from the last :meth:`select` (e.g. ``attention_history``, ``loss_curve``).
     """
 
     name: ClassVar[str] = ""
     ordered: ClassVar[bool] = True
 
-    def __init__(self) -> None:
-        self.info_: dict[str, Any] = {}
+    _parameter_constraints: ClassVar[dict] = {
+        "n_features_to_select": [
+            None,
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "random_state": ["random_state"],
+    }
 
-    def select(
-        self, X: Any, y: Any, k: int, *, random_state: int = 0
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Select ``k`` features of ``X`` for predicting ``y``.
+    def __init__(self, n_features_to_select: int | float | None = None, *, random_state=0):
+        self.n_features_to_select = n_features_to_select
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True  # supervised (variance and random ignore y)
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _check_params(self) -> None:
+        """Validate the parameters: ``_parameter_constraints``, then :meth:`_check_options`.
+
+        Raises
+        ------
+        SeqattnError
+            Naming the method and the parameter.
+        """
+        try:
+            self._validate_params()
+        except InvalidParameterError as err:
+            raise SeqattnError(f"{self.name}: {err}") from None
+        self._check_options()
+
+    def _check_options(self) -> None:
+        """Checks ``_parameter_constraints`` cannot express (raise SeqattnError)."""
+
+    def fit(self, X: Any, y: Any, groups: Any = None) -> PanelSelector:
+        """Select ``n_features_to_select`` features of ``X`` for predicting ``y``.
 
         Parameters
         ----------
         X : array-like or scipy.sparse matrix, shape (n_samples, n_features)
-            Finite values (impute before selection).
+            Finite values (impute before selection); CSR is kept sparse.
         y : array-like, shape (n_samples,)
             Class labels of any dtype.
-        k : int
-            Panel size, ``1 <= k <= n_features``.
-        random_state : int
-            Seed for anything random in the method.
+        groups : array-like, shape (n_samples,), optional
+            Subject of each sample; accepted by every selector, used by those that hold
+            samples out (ignored by this class).
 
         Returns
         -------
-        order : ndarray of int, shape (k,)
-            Column indices, most important first.
-        scores : ndarray of float, shape (k,)
-            The method's importance score of each selected feature (higher is better).
+        self
         """
-        X = X.tocsr() if sp.issparse(X) else np.asarray(X)
-        y = np.asarray(y)
-        if X.ndim != 2:
-            raise SeqattnError(f"{self.name}: X must be 2-d, got shape {X.shape}")
+        self._check_params()
+        X, y = check_X_y(self, X, y)
         n, d = X.shape
-        if y.shape[0] != n:
-            raise SeqattnError(f"{self.name}: X has {n} samples but y has {y.shape[0]} labels")
-        if not 1 <= int(k) <= d:
-            raise SeqattnError(f"{self.name}: k={k} must be between 1 and n_features={d}")
-        self.info_ = {}
-        order, scores = self._select(X, y, int(k), random_state=int(random_state))
+        if groups is not None and len(groups) != n:
+            raise SeqattnError(f"{self.name}: X has {n} samples but groups has {len(groups)}")
+        k = panel_size(self.n_features_to_select, d)
+        order, scores = self._select(X, y, k, random_state=seed_of(self.random_state))
         order = np.asarray(order, dtype=np.int64)
         scores = np.asarray(scores, dtype=np.float64)
-        if order.shape != (k,) or scores.shape != (k,) or len(np.unique(order)) != k:
+        if (
+            order.ndim != 1
+            or not k <= len(order) <= d
+            or scores.shape != order.shape
+            or len(np.unique(order)) != len(order)
+        ):
             raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
-        return order, scores
+        self.selected_features_ = order[:k]
+        self.selection_scores_ = scores[:k]
+        self.ranking_ = ranking_from_order(order, d)
+        return self
 
-    @abstractmethod
     def _select(
         self, X: Any, y: np.ndarray, k: int, *, random_state: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Method-specific selection on validated inputs."""
+        """Method-specific selection on validated inputs.
 
-    def get_params(self) -> dict[str, Any]:
-        """The options this method was built with (recorded beside results)."""
-        return dict(getattr(self, "_params", {}))
+        Returns ``(order, scores)``: at least ``k`` distinct column indices, most important
+        first (a method with a full ranking may return all of them; the first ``k`` are
+        the panel), and the score of each. Extras go in fitted attributes (``device_``,
+        ``loss_curve_``, ...).
+        """
+        raise NotImplementedError
+
+    def _get_support_mask(self) -> np.ndarray:
+        check_is_fitted(self, "selected_features_")
+        mask = np.zeros(self.n_features_in_, dtype=bool)
+        mask[self.selected_features_] = True
+        return mask
 
 
-def register(cls: type[SelectionMethod]) -> type[SelectionMethod]:
-    """Class decorator adding a method to the registry under ``cls.name``."""
-    if not cls.name:
+def register(cls: type) -> type:
+    """Class decorator adding a selector class to the registry under ``cls.name``."""
+    if not getattr(cls, "name", ""):
         raise TypeError(f"{cls.__name__} has no name")
     _REGISTRY[cls.name] = cls
     return cls
 
 
+def register_module(name: str, module: str) -> None:
+    """Register method ``name`` whose ``module`` (it imports torch) is imported on first use,
+    so that listing the methods stays light."""
+    _LAZY[name] = module
+
+
 def available_methods() -> list[str]:
     """Registered method names, sorted."""
-    return sorted(_REGISTRY)
+    return sorted(set(_REGISTRY) | set(_LAZY))
 
 
-def get_method(name: str, **options: Any) -> SelectionMethod:
-    """Build the registered method ``name`` with ``options``.
+def get_method(name: str) -> type:
+    """The selector class registered as ``name``.
 
     Raises
     ------
     SeqattnError
-        For an unknown name (the message lists the known ones) or an unknown option.
+        For an unknown name (the message lists the known ones).
     """
+    if name not in _REGISTRY and name in _LAZY:
+        importlib.import_module(_LAZY[name])
     if name not in _REGISTRY:
         raise SeqattnError(
             f"unknown method {name!r}; known methods: {', '.join(available_methods())}"
         )
-    cls = _REGISTRY[name]
-    try:
-        method = cls(**options)
-    except TypeError as err:
-        raise SeqattnError(f"method {name!r}: bad option ({err}); see its docstring") from None
-    method._params = dict(options)
-    return method
+    return _REGISTRY[name]
 
 
-def ranking_to_panel(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top ``k`` indices of a per-feature score vector (ties broken by column order)."""
+def method_parameters(name: str) -> dict[str, Any]:
+    """The options of method ``name`` and their defaults: its constructor parameters
+    except :data:`FIXED_PARAMETERS`."""
+    params = get_method(name)().get_params(deep=False)
+    return {key: value for key, value in params.items() if key not in FIXED_PARAMETERS}
+
+
+def make_selector(
+    name: str,
+    n_features_to_select: int | float | None = None,
+    options: dict[str, Any] | None = None,
+    random_state: Any = 0,
+    *,
+    device: str | None = None,
+) -> Any:
+    """Build method ``name`` with ``options``, its parameters checked now, not at ``fit``.
+
+    ``device`` (e.g. a workflow-wide setting) is passed to a method that has a ``device``
+    parameter, unless ``options`` sets one; other methods ignore it.
+
+    Raises
+    ------
+    SeqattnError
+        One line for an unknown method (listing the known ones), an unknown option
+        (listing the method's), or a bad option value.
+    """
+    cls = get_method(name)
+    options = dict(options or {})
+    known = method_parameters(name)
+    fixed = [key for key in FIXED_PARAMETERS if key in options]
+    if fixed:
+        raise SeqattnError(
+            f"{name}: {', '.join(fixed)} is not an option; the panel size and the seed are "
+            "given apart (ks / n_features, and the seed)"
+        )
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise SeqattnError(
+            f"{name}: unknown option(s) {', '.join(unknown)}; its options are "
+            f"{', '.join(known) or '(none)'}"
+        )
+    if device is not None and "device" in known and "device" not in options:
+        options["device"] = device
+    selector = cls(n_features_to_select, random_state=random_state, **options)
+    check = getattr(selector, "_check_params", None)
+    if check is not None:
+        check()
+    return selector
+
+
+def ranking_to_panel(scores: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` (default: all) indices of a per-feature score vector, best first, and
+    their scores (ties broken by column order, NaN last)."""
     scores = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-np.inf)
     order = np.argsort(-scores, kind="stable")[:k]
     return order, scores[order]
-
-
-MethodFactory = Callable[..., SelectionMethod]

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
-
-from seqattn._errors import SeqattnError
-
-
-def check_hidden(method: str, hidden_dims: Any) -> tuple[int, ...]:
-    """Validate ``hidden_dims`` (a tuple of positive ints, possibly empty)."""
-    try:
-        dims = tuple(hidden_dims)
-    except TypeError:
-        dims = None
-    if dims is None or not all(
-        isinstance(h, numbers.Integral) and not isinstance(h, bool) and h > 0 for h in dims
-    ):
-        raise SeqattnError(
-            f"{method}: hidden_dims={hidden_dims!r} must be a tuple of positive integers, e.g. (64,)"
-        )
-    return tuple(int(h) for h in dims)
 
 
 def mlp(n_in: int, hidden_dims: tuple[int, ...], n_out: int) -> Any:

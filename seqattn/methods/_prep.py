@@ -100,19 +100,35 @@ def log1p_if_needed(X: Any, log1p: bool | str) -> tuple[Any, bool]:
     return np.log1p(np.asarray(X, dtype=np.float64)), True
 
 
-def check_choice(method: str, option: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise a SeqattnError unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise SeqattnError(
-            f"{method}: {option}={value!r} is not one of {', '.join(map(repr, choices))}"
+def check_positive_ints(
+    method: str,
+    option: str,
+    values: Any,
+    *,
+    length: int | None = None,
+    allow_empty: bool = False,
+    example: str = "(64,)",
+) -> tuple[int, ...]:
+    """``values`` as a tuple of positive ints (of ``length`` when given; empty only when
+    ``allow_empty``), or a SeqattnError naming the option."""
+    try:
+        out = tuple(values)
+    except TypeError:
+        out = None
+    if (
+        out is None
+        or (length is not None and len(out) != length)
+        or (not out and not allow_empty)
+        or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in out
         )
-
-
-def check_positive(method: str, **values: float) -> None:
-    """Raise a SeqattnError for any option that is not a positive number."""
-    for option, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-            raise SeqattnError(f"{method}: {option}={value!r} must be a positive number")
+    ):
+        size = f"{length} " if length is not None else ""
+        raise SeqattnError(
+            f"{method}: {option}={values!r} must be a tuple of {size}positive integers, "
+            f"e.g. {example}"
+        )
+    return tuple(int(v) for v in out)
 
 
 def torch_device(method: str, device: str) -> Any:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
+from numbers import Integral
+from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from seqattn._errors import SeqattnError
-from seqattn.methods._base import SelectionMethod, register
+from seqattn.methods._base import PanelSelector, register
 from seqattn.methods._prep import dense, encode_labels, standardize
 
 ESTIMATORS = ("logreg", "lda", "knn")
@@ -35,7 +36,7 @@ def greedy_fit_count(d: int, k: int, n_splits: int) -> int:
 
 
 @register
-class ForwardGreedy(SelectionMethod):
+class ForwardGreedy(PanelSelector):
     """Forward greedy selection: at each step add the feature whose addition gives the best
     cross-validated score of ``estimator`` (scikit-learn ``SequentialFeatureSelector``'s
     forward search, the exact greedy method Sequential Attention approximates).
@@ -53,66 +54,74 @@ class ForwardGreedy(SelectionMethod):
     ``cv * (k * d - k * (k - 1) / 2)`` model fits, e.g. 5 * 98,775 = 493,875 fits for
     d = 2000, k = 50 (hours); the method refuses, before fitting anything, when the count
     exceeds ``max_fits``. Scores are the gain in mean CV score from adding each feature
-    (the first against a class-prior dummy); ``info_["cv_scores"]`` holds the path.
+    (the first against a class-prior dummy); ``cv_scores_`` holds the path.
     Reference: Whitney, IEEE Trans. Computers 1971; Ferri, Pudil, Hatef & Kittler 1994;
     Yasuda et al., ICLR 2023 (Sequential Attention as its approximation).
 
     Parameters
     ----------
-    estimator : {"logreg", "lda", "knn"} or scikit-learn classifier
+    estimator : {"logreg", "lda", "knn"} or scikit-learn classifier, default="logreg"
         Model scored at each step (``"logreg"``: ``LogisticRegression(max_iter=1000)``).
-    cv : int or scikit-learn splitter
+    cv : int or scikit-learn splitter, default=5
         Inner cross-validation (an int means ``StratifiedKFold(cv)`` without shuffling).
-    scoring : str or None
+    scoring : str or None, default=None
         scikit-learn scorer name (None: the estimator's accuracy).
-    max_fits : int
+    max_fits : int, default=20_000
         Refuse when the forward search would need more model fits than this; the default
         (20,000) is a few minutes of logistic-regression fits on ~1000 samples.
-    n_jobs : int
-        Candidates scored in parallel (joblib).
+    n_jobs : int, default=1
+        Candidates scored in parallel (joblib; a non-zero integer).
+
+    Attributes
+    ----------
+    cv_scores_ : list of float
+        Mean CV score of the panel after each step.
+    n_fits_ : int
+        Model fits of the search.
     """
 
     name = "forward_greedy"
 
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "estimator": [StrOptions(set(ESTIMATORS)), HasMethods(["fit", "get_params"])],
+        "cv": ["cv_object"],
+        # scorer names are checked in _check_options: listing them imports sklearn.metrics
+        "scoring": [None, str],
+        "max_fits": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+    }
+
     def __init__(
         self,
+        n_features_to_select=None,
+        *,
         estimator: Any = "logreg",
         cv: Any = 5,
         scoring: str | None = None,
         max_fits: int = 20_000,
         n_jobs: int = 1,
+        random_state=0,
     ) -> None:
-        super().__init__()
-        if isinstance(estimator, str):
-            if estimator not in ESTIMATORS:
-                raise SeqattnError(
-                    f"forward_greedy: estimator={estimator!r} is not one of "
-                    f"{', '.join(ESTIMATORS)} (or pass a scikit-learn classifier)"
-                )
-        elif not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
-            raise SeqattnError(
-                "forward_greedy: estimator must be a name "
-                f"({', '.join(ESTIMATORS)}) or a scikit-learn classifier"
-            )
-        if isinstance(cv, bool) or (isinstance(cv, numbers.Integral) and cv < 2):
-            raise SeqattnError(f"forward_greedy: cv={cv!r} must be an integer >= 2 or a splitter")
-        if isinstance(max_fits, bool) or not isinstance(max_fits, numbers.Integral) or max_fits < 1:
-            raise SeqattnError(f"forward_greedy: max_fits={max_fits!r} must be a positive integer")
-        if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-            raise SeqattnError(f"forward_greedy: n_jobs={n_jobs!r} must be a non-zero integer")
-        if scoring is not None:
-            from sklearn.metrics import get_scorer_names
-
-            if scoring not in get_scorer_names():
-                raise SeqattnError(
-                    f"forward_greedy: scoring={scoring!r} is not a scikit-learn scorer name "
-                    "(e.g. accuracy, balanced_accuracy, f1_macro)"
-                )
+        super().__init__(n_features_to_select, random_state=random_state)
         self.estimator = estimator
         self.cv = cv
         self.scoring = scoring
-        self.max_fits = int(max_fits)
-        self.n_jobs = int(n_jobs)
+        self.max_fits = max_fits
+        self.n_jobs = n_jobs
+
+    def _check_options(self) -> None:
+        if self.scoring is not None:
+            from sklearn.metrics import get_scorer_names
+
+            if self.scoring not in get_scorer_names():
+                raise SeqattnError(
+                    f"forward_greedy: scoring={self.scoring!r} is not a scikit-learn scorer "
+                    "name (e.g. accuracy, balanced_accuracy, f1_macro)"
+                )
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         from joblib import Parallel, delayed
@@ -168,5 +177,6 @@ class ForwardGreedy(SelectionMethod):
                 gains.append(scores[best] - previous)
                 path.append(scores[best])
                 previous = scores[best]
-        self.info_ = {"cv_scores": path, "n_fits": n_fits}
+        self.cv_scores_ = path
+        self.n_fits_ = n_fits
         return np.asarray(order), np.asarray(gains)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from typing import Any
+from numbers import Real
+from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from seqattn._errors import SeqattnError
-from seqattn.methods._base import SelectionMethod, register
+from seqattn.methods._base import PanelSelector, register
 from seqattn.methods._prep import (
-    check_positive,
+    check_positive_ints,
     dense,
     encode_labels,
     standardize,
@@ -21,7 +21,7 @@ from seqattn.methods._prep import (
 
 
 @register
-class LassoNetPath(SelectionMethod):
+class LassoNetPath(PanelSelector):
     """LassoNet classifier trained along its regularisation path, features ranked by
     ``feature_importances_`` (the penalty at which each feature leaves the model)
     (package ``lassonet``, ``LassoNetClassifier.path``).
@@ -44,27 +44,50 @@ class LassoNetPath(SelectionMethod):
 
     Parameters
     ----------
-    hidden_dims : tuple of int
+    hidden_dims : tuple of int, default=(32,)
         Hidden layer sizes.
-    path_multiplier : float
+    path_multiplier : float, default=1.05
         Factor between successive ``lambda`` (> 1); smaller is finer and slower.
-    lambda_start : "auto" or float
+    lambda_start : "auto" or float, default="auto"
         First ``lambda`` of the path; ``"auto"`` lets lassonet estimate it (a search that
         can take a large share of the run time on small problems).
-    M : float
+    M : float, default=10.0
         Hierarchy coefficient.
-    n_iters : tuple of int
+    n_iters : tuple of int, default=(1000, 100)
         Maximum epochs for the dense fit and for each path step.
-    patience : tuple of int
+    patience : tuple of int, default=(100, 10)
         Early-stopping patience for the dense fit and for each path step.
-    device : str
+    device : str, default="auto"
         ``"auto"``, ``"cpu"`` or ``"cuda"``.
+
+    Attributes
+    ----------
+    n_path_steps_ : int
+    lambda_start_ : float
+        The path's first ``lambda`` (lassonet's estimate with ``"auto"``).
+    lambda_leave_ : list of float
+        The ``lambda`` at which each panel feature left the model.
+    device_ : str
+        Device the fit ran on.
     """
 
     name = "lassonet"
 
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "hidden_dims": [tuple, list],
+        "path_multiplier": [Interval(Real, 1, None, closed="neither")],
+        "lambda_start": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "M": [Interval(Real, 0, None, closed="neither")],
+        "n_iters": [tuple, list],
+        "patience": [tuple, list],
+        "device": [str],
+    }
+
     def __init__(
         self,
+        n_features_to_select=None,
+        *,
         hidden_dims: tuple[int, ...] = (32,),
         path_multiplier: float = 1.05,
         lambda_start: float | str = "auto",
@@ -72,34 +95,23 @@ class LassoNetPath(SelectionMethod):
         n_iters: tuple[int, int] = (1000, 100),
         patience: tuple[int, int] = (100, 10),
         device: str = "auto",
+        random_state=0,
     ) -> None:
-        super().__init__()
-        hidden_dims = tuple(hidden_dims)
-        if not hidden_dims or not all(
-            isinstance(h, numbers.Integral) and h > 0 for h in hidden_dims
-        ):
-            raise SeqattnError(
-                f"lassonet: hidden_dims={hidden_dims!r} must be positive integers, e.g. (32,)"
-            )
-        if not isinstance(path_multiplier, numbers.Real) or not path_multiplier > 1:
-            raise SeqattnError(f"lassonet: path_multiplier={path_multiplier!r} must be > 1")
-        check_positive(self.name, M=M)
-        if lambda_start != "auto":
-            check_positive(self.name, lambda_start=lambda_start)
-        for option, pair in (("n_iters", n_iters), ("patience", patience)):
-            if len(tuple(pair)) != 2 or not all(
-                isinstance(v, numbers.Integral) and v > 0 for v in pair
-            ):
-                raise SeqattnError(
-                    f"lassonet: {option}={pair!r} must be two positive integers (dense, path)"
-                )
-        self.hidden_dims = tuple(int(h) for h in hidden_dims)
-        self.path_multiplier = float(path_multiplier)
-        self.lambda_start = lambda_start if lambda_start == "auto" else float(lambda_start)
-        self.M = float(M)
-        self.n_iters = tuple(int(v) for v in n_iters)
-        self.patience = tuple(int(v) for v in patience)
+        super().__init__(n_features_to_select, random_state=random_state)
+        self.hidden_dims = hidden_dims
+        self.path_multiplier = path_multiplier
+        self.lambda_start = lambda_start
+        self.M = M
+        self.n_iters = n_iters
+        self.patience = patience
         self.device = device
+
+    def _check_options(self) -> None:
+        check_positive_ints(self.name, "hidden_dims", self.hidden_dims, example="(32,)")
+        for option in ("n_iters", "patience"):
+            check_positive_ints(
+                self.name, option, getattr(self, option), length=2, example="(dense, path)"
+            )
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         import torch
@@ -115,13 +127,16 @@ class LassoNetPath(SelectionMethod):
             weight = model.model.skip.weight.detach()
             skip_norms.append(torch.linalg.vector_norm(weight, dim=0).cpu().numpy())
 
+        lambda_start = (
+            self.lambda_start if self.lambda_start == "auto" else float(self.lambda_start)
+        )
         model = LassoNetClassifier(
-            hidden_dims=self.hidden_dims,
-            path_multiplier=self.path_multiplier,
-            lambda_start=self.lambda_start,
-            M=self.M,
-            n_iters=self.n_iters,
-            patience=self.patience,
+            hidden_dims=tuple(self.hidden_dims),
+            path_multiplier=float(self.path_multiplier),
+            lambda_start=lambda_start,
+            M=float(self.M),
+            n_iters=tuple(self.n_iters),
+            patience=tuple(self.patience),
             device=device,
             verbose=0,
             random_state=random_state,
@@ -138,11 +153,9 @@ class LassoNetPath(SelectionMethod):
             alive = step_norms > 0
             last_alive[alive] = step_norms[alive]
         finite_leave = np.where(np.isfinite(leave), leave, np.inf)
-        order = np.lexsort((np.arange(d), -last_alive, -finite_leave))[:k]
-        self.info_ = {
-            "n_path_steps": len(path),
-            "lambda_start": float(getattr(model, "lambda_start_", self.lambda_start)),
-            "lambda_leave": leave[order].tolist(),
-            "device": str(device),
-        }
+        order = np.lexsort((np.arange(d), -last_alive, -finite_leave))
+        self.n_path_steps_ = len(path)
+        self.lambda_start_ = float(getattr(model, "lambda_start_", lambda_start))
+        self.lambda_leave_ = leave[order[:k]].tolist()
+        self.device_ = str(device)
         return order, leave[order]

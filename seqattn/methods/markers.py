@@ -8,13 +8,13 @@ again, ...) until ``k`` features are chosen. Classes are visited in sorted label
 Every class therefore gets about ``k / n_classes`` markers, whatever
 its size, and the panel prefix for a smaller ``k`` is the round-robin panel for that ``k``
 (the methods are ordered). The score of a panel feature is the tool's own statistic for the
-class that contributed it (``info_["panel_classes"]`` names that class), so scores are not
+class that contributed it (``panel_classes_`` names that class), so scores are not
 monotone along the panel.
 
 Input scale: scanpy and COSG expect log-normalised expression. With ``log1p="auto"`` (the
 default) ``log1p`` is applied first when ``X`` looks un-logged (non-negative and either
 integer-valued or with a maximum above 50: raw counts or raw intensities); log-scale and
-z-scored input is used as given (``info_["log1p_applied"]`` records the decision). The rank
+z-scored input is used as given (``log1p_applied_`` records the decision). The rank
 statistics do not need log input (Wilcoxon is invariant to it), but the t statistic and the
 logistic coefficients change with scale, and scanpy's log fold changes overflow on raw
 values (those overflow warnings are silenced; the fold changes are not used here).
@@ -22,22 +22,16 @@ values (those overflow warnings are silenced; the fold changes are not used here
 
 from __future__ import annotations
 
-import numbers
 import warnings
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from seqattn._errors import SeqattnError
-from seqattn.methods._base import SelectionMethod, register
-from seqattn.methods._prep import (
-    check_choice,
-    check_positive,
-    encode_labels,
-    keep_torch_threads,
-    log1p_if_needed,
-)
+from seqattn.methods._base import PanelSelector, register
+from seqattn.methods._prep import encode_labels, keep_torch_threads, log1p_if_needed
 
 _GROUP_KEY = "seqattn_class"
 
@@ -86,13 +80,24 @@ def round_robin(
     return idx, np.nan_to_num(class_scores[who, idx].astype(float), nan=0.0), who
 
 
-class _PerClassMarkers(SelectionMethod):
+class _PerClassMarkers(PanelSelector):
     """Shared driver: build an AnnData, score every class, pool by round-robin."""
 
-    def __init__(self, log1p: bool | str = "auto", rankby_abs: bool = False) -> None:
-        super().__init__()
-        check_choice(self.name, "log1p", log1p, ("auto", True, False))
-        check_choice(self.name, "rankby_abs", rankby_abs, (True, False))
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "log1p": [StrOptions({"auto"}), "boolean"],
+        "rankby_abs": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        log1p: bool | str = "auto",
+        rankby_abs: bool = False,
+        random_state=0,
+    ) -> None:
+        super().__init__(n_features_to_select, random_state=random_state)
         self.log1p = log1p
         self.rankby_abs = rankby_abs
 
@@ -122,11 +127,8 @@ class _PerClassMarkers(SelectionMethod):
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
             scores = self._class_scores(adata, len(classes))
         order, panel_scores, who = round_robin(scores, k, by_abs=self.rankby_abs)
-        self.info_ = {
-            "panel_classes": [names[c] for c in who],
-            "log1p_applied": logged,
-            "pooling": "round_robin",
-        }
+        self.panel_classes_ = [names[c] for c in who]
+        self.log1p_applied_ = logged
         return order, panel_scores
 
 
@@ -184,22 +186,34 @@ class WilcoxonMarkers(_RankGenesGroups):
 
     Parameters
     ----------
-    log1p : {"auto", True, False}
+    log1p : {"auto", True, False}, default="auto"
         Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
-    rankby_abs : bool
+    rankby_abs : bool, default=False
         Rank each class by ``|z|`` (markers down in the class count too).
-    tie_correct : bool
+    tie_correct : bool, default=False
         Tie-corrected z scores (scanpy option).
     """
 
     name = "wilcoxon"
     scanpy_method = "wilcoxon"
 
+    _parameter_constraints: ClassVar[dict] = {
+        **_PerClassMarkers._parameter_constraints,
+        "tie_correct": ["boolean"],
+    }
+
     def __init__(
-        self, log1p: bool | str = "auto", rankby_abs: bool = False, tie_correct: bool = False
+        self,
+        n_features_to_select=None,
+        *,
+        log1p: bool | str = "auto",
+        rankby_abs: bool = False,
+        tie_correct: bool = False,
+        random_state=0,
     ) -> None:
-        super().__init__(log1p=log1p, rankby_abs=rankby_abs)
-        check_choice(self.name, "tie_correct", tie_correct, (True, False))
+        super().__init__(
+            n_features_to_select, log1p=log1p, rankby_abs=rankby_abs, random_state=random_state
+        )
         self.tie_correct = tie_correct
 
     def _tool_kwargs(self) -> dict[str, Any]:
@@ -217,9 +231,9 @@ class TTestMarkers(_RankGenesGroups):
 
     Parameters
     ----------
-    log1p : {"auto", True, False}
+    log1p : {"auto", True, False}, default="auto"
         Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
-    rankby_abs : bool
+    rankby_abs : bool, default=False
         Rank each class by ``|t|``.
     """
 
@@ -241,33 +255,43 @@ class LogregMarkers(_RankGenesGroups):
 
     Parameters
     ----------
-    log1p : {"auto", True, False}
+    log1p : {"auto", True, False}, default="auto"
         Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
-    rankby_abs : bool
+    rankby_abs : bool, default=False
         Rank each class by ``|coef|``.
-    C : float
+    C : float, default=1.0
         Inverse L2 strength of the logistic regression.
-    max_iter : int
+    max_iter : int, default=1000
         Solver iterations (scikit-learn's default of 100 often stops short on omics data).
     """
 
     name = "logreg"
     scanpy_method = "logreg"
 
+    _parameter_constraints: ClassVar[dict] = {
+        **_PerClassMarkers._parameter_constraints,
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(
         self,
+        n_features_to_select=None,
+        *,
         log1p: bool | str = "auto",
         rankby_abs: bool = False,
         C: float = 1.0,
         max_iter: int = 1000,
+        random_state=0,
     ) -> None:
-        super().__init__(log1p=log1p, rankby_abs=rankby_abs)
-        check_positive(self.name, C=C, max_iter=max_iter)
-        self.C = float(C)
-        self.max_iter = int(max_iter)
+        super().__init__(
+            n_features_to_select, log1p=log1p, rankby_abs=rankby_abs, random_state=random_state
+        )
+        self.C = C
+        self.max_iter = max_iter
 
     def _tool_kwargs(self) -> dict[str, Any]:
-        return {"C": self.C, "max_iter": self.max_iter}
+        return {"C": float(self.C), "max_iter": int(self.max_iter)}
 
 
 @register
@@ -284,34 +308,41 @@ class CosgMarkers(_PerClassMarkers):
 
     Parameters
     ----------
-    log1p : {"auto", True, False}
+    log1p : {"auto", True, False}, default="auto"
         Apply ``log1p`` first (``"auto"``: only when ``X`` looks un-logged).
-    mu : float
+    mu : float, default=1.0
         COSG's penalty on expression in non-target classes (``mu >= 0``).
-    remove_lowly_expressed : bool
+    remove_lowly_expressed : bool, default=True
         Drop, per class, features non-zero in fewer than ``expressed_pct`` of its samples.
-    expressed_pct : float
-        Threshold for ``remove_lowly_expressed``.
+    expressed_pct : float, default=0.1
+        Threshold for ``remove_lowly_expressed``, in [0, 1].
     """
 
     name = "cosg"
+    rankby_abs = False  # COSG's scores are non-negative similarities: not an option
+
+    _parameter_constraints: ClassVar[dict] = {
+        **_PerClassMarkers._parameter_constraints,  # its rankby_abs is not cosg's option
+        "mu": [Interval(Real, 0, None, closed="left")],
+        "remove_lowly_expressed": ["boolean"],
+        "expressed_pct": [Interval(Real, 0, 1, closed="both")],
+    }
 
     def __init__(
         self,
+        n_features_to_select=None,
+        *,
         log1p: bool | str = "auto",
         mu: float = 1.0,
         remove_lowly_expressed: bool = True,
         expressed_pct: float = 0.1,
+        random_state=0,
     ) -> None:
-        super().__init__(log1p=log1p, rankby_abs=False)
-        if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or mu < 0:
-            raise SeqattnError(f"cosg: mu={mu!r} must be a number >= 0")
-        check_choice(self.name, "remove_lowly_expressed", remove_lowly_expressed, (True, False))
-        if not isinstance(expressed_pct, numbers.Real) or not 0 <= expressed_pct <= 1:
-            raise SeqattnError(f"cosg: expressed_pct={expressed_pct!r} must be in [0, 1]")
-        self.mu = float(mu)
+        PanelSelector.__init__(self, n_features_to_select, random_state=random_state)
+        self.log1p = log1p
+        self.mu = mu
         self.remove_lowly_expressed = remove_lowly_expressed
-        self.expressed_pct = float(expressed_pct)
+        self.expressed_pct = expressed_pct
 
     def _class_scores(self, adata: Any, n_classes: int) -> np.ndarray:
         import cosg
@@ -320,9 +351,9 @@ class CosgMarkers(_PerClassMarkers):
         cosg.cosg(
             adata,
             groupby=_GROUP_KEY,
-            mu=self.mu,
+            mu=float(self.mu),
             remove_lowly_expressed=self.remove_lowly_expressed,
-            expressed_pct=self.expressed_pct,
+            expressed_pct=float(self.expressed_pct),
             n_genes_user=d,
             key_added="seqattn_cosg",
             return_by_group=False,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from numbers import Integral
+from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from seqattn._errors import SeqattnError
-from seqattn.methods._base import SelectionMethod, register
-from seqattn.methods._prep import check_choice, dense, encode_labels
+from seqattn.methods._base import PanelSelector, register
+from seqattn.methods._prep import dense, encode_labels
 
 
 def _import_mrmr_classif():
@@ -22,7 +23,7 @@ def _import_mrmr_classif():
 
 
 @register
-class MRMR(SelectionMethod):
+class MRMR(PanelSelector):
     """mRMR: greedily add the feature maximising relevance / mean redundancy with the
     features already chosen (``mrmr.mrmr_classif``, the "MID/FCQ" variant).
 
@@ -31,7 +32,7 @@ class MRMR(SelectionMethod):
     correlation (floored at 0.001). Ordered: step ``i`` depends only on steps before it.
     Features with zero relevance (e.g. constant) are never chosen by the package; if fewer
     than ``k`` remain, the panel is completed in column order with score 0
-    (``info_["n_filled"]``). The score of each feature is its mRMR quotient at the step it
+    (``n_filled_``). The score of each feature is its mRMR quotient at the step it
     was picked, recomputed from the package's relevance and redundancy tables.
     Cost: O(d * n) relevance plus k correlation passes O(k * d * n); about 30 s of CPU
     for 1000 x 2000 at k = 50 (mostly pandas overhead in the package). Because the
@@ -43,22 +44,42 @@ class MRMR(SelectionMethod):
 
     Parameters
     ----------
-    relevance : {"f", "ks"}
+    relevance : {"f", "ks"}, default="f"
         Relevance statistic.
-    denominator : {"mean", "max"}
+    denominator : {"mean", "max"}, default="mean"
         How redundancies with the chosen features are combined.
-    n_jobs : int
-        Workers the package uses per step (joblib); 1 avoids process start-up per step.
+    n_jobs : int, default=1
+        Workers the package uses per step (joblib; a positive integer or -1); 1 avoids
+        process start-up per step.
+
+    Attributes
+    ----------
+    n_filled_ : int
+        Panel features filled in column order (zero relevance).
     """
 
     name = "mrmr"
 
-    def __init__(self, relevance: str = "f", denominator: str = "mean", n_jobs: int = 1) -> None:
-        super().__init__()
-        check_choice(self.name, "relevance", relevance, ("f", "ks"))
-        check_choice(self.name, "denominator", denominator, ("mean", "max"))
-        if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
-            raise SeqattnError(f"mrmr: n_jobs={n_jobs!r} must be a positive integer or -1")
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "relevance": [StrOptions({"f", "ks"})],
+        "denominator": [StrOptions({"mean", "max"})],
+        "n_jobs": [
+            Options(Integral, {-1}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+    }
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        relevance: str = "f",
+        denominator: str = "mean",
+        n_jobs: int = 1,
+        random_state=0,
+    ) -> None:
+        super().__init__(n_features_to_select, random_state=random_state)
         self.relevance = relevance
         self.denominator = denominator
         self.n_jobs = n_jobs
@@ -96,5 +117,5 @@ class MRMR(SelectionMethod):
             rest = [j for j in range(Xd.shape[1]) if j not in chosen][:n_filled]
             selected += rest
             scores += [0.0] * len(rest)
-        self.info_ = {"n_filled": n_filled}
+        self.n_filled_ = n_filled
         return np.asarray(selected), np.asarray(scores)

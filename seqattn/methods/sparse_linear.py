@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from seqattn._errors import SeqattnError
-from seqattn.methods._base import SelectionMethod, register
-from seqattn.methods._prep import check_choice, check_positive, dense, encode_labels, standardize
+from seqattn.methods._base import PanelSelector, register
+from seqattn.methods._prep import dense, encode_labels, standardize
 
 
 @register
-class L1LogisticPath(SelectionMethod):
+class L1LogisticPath(PanelSelector):
     """Lasso (L1) logistic regression, walked from the empty model until ``k`` features
     are non-zero, ranked by ``|coef|`` (scikit-learn ``LogisticRegression``).
 
@@ -24,7 +24,7 @@ class L1LogisticPath(SelectionMethod):
     non-zero coefficient in some class; the non-zero features are ranked by ``max``
     (``aggregate="max"``) or ``sum`` over classes of ``|coef|``. If the path ends
     (``max_decades``) with fewer than ``k`` non-zero features, the rest of the panel is
-    filled by ANOVA F (score 0; ``info_["n_filled"]``).
+    filled by ANOVA F (score 0; ``n_filled_``).
 
     Optimises the penalised log-loss (one-vs-rest with ``solver="liblinear"``, the default;
     multinomial with ``"saga"``). Not ordered: the stopping ``C`` depends on ``k``, so a
@@ -35,52 +35,63 @@ class L1LogisticPath(SelectionMethod):
 
     Parameters
     ----------
-    solver : {"liblinear", "saga"}
+    solver : {"liblinear", "saga"}, default="liblinear"
         ``liblinear``: one-vs-rest binary fits (fast); ``saga``: one multinomial fit.
-    aggregate : {"max", "sum"}
+    aggregate : {"max", "sum"}, default="max"
         How per-class ``|coef|`` are combined into one importance.
-    steps_per_decade : int
+    steps_per_decade : int, default=8
         Path resolution (steps per tenfold increase of ``C``).
-    max_decades : float
+    max_decades : float, default=4.0
         How far past ``l1_min_c`` the path may go.
-    max_iter : int
+    max_iter : int, default=1000
         Solver iterations per path point.
-    tol : float
+    tol : float, default=1e-4
         Solver tolerance.
+
+    Attributes
+    ----------
+    C_ : float
+        ``C`` of the last path point.
+    n_nonzero_ : int
+        Features with a non-zero coefficient there.
+    n_filled_ : int
+        Panel features filled by ANOVA F.
+    path_ : list of (float, int)
+        ``(C, n_nonzero)`` of every path point.
     """
 
     name = "l1_logistic"
     ordered = False
 
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "solver": [StrOptions({"liblinear", "saga"})],
+        "aggregate": [StrOptions({"max", "sum"})],
+        "steps_per_decade": [Interval(Integral, 1, None, closed="left")],
+        "max_decades": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(
         self,
+        n_features_to_select=None,
+        *,
         solver: str = "liblinear",
         aggregate: str = "max",
         steps_per_decade: int = 8,
         max_decades: float = 4.0,
         max_iter: int = 1000,
         tol: float = 1e-4,
+        random_state=0,
     ) -> None:
-        super().__init__()
-        check_choice(self.name, "solver", solver, ("liblinear", "saga"))
-        check_choice(self.name, "aggregate", aggregate, ("max", "sum"))
-        check_positive(
-            self.name,
-            steps_per_decade=steps_per_decade,
-            max_decades=max_decades,
-            max_iter=max_iter,
-            tol=tol,
-        )
-        if not isinstance(steps_per_decade, numbers.Integral):
-            raise SeqattnError(
-                f"l1_logistic: steps_per_decade={steps_per_decade!r} must be an integer"
-            )
+        super().__init__(n_features_to_select, random_state=random_state)
         self.solver = solver
         self.aggregate = aggregate
-        self.steps_per_decade = int(steps_per_decade)
-        self.max_decades = float(max_decades)
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
+        self.steps_per_decade = steps_per_decade
+        self.max_decades = max_decades
+        self.max_iter = max_iter
+        self.tol = tol
 
     def _coef(self, X: np.ndarray, codes: np.ndarray, C: float, state: dict, seed: int):
         from sklearn.linear_model import LogisticRegression
@@ -91,8 +102,8 @@ class L1LogisticPath(SelectionMethod):
                 l1_ratio=1.0,
                 solver=self.solver,
                 C=C,
-                max_iter=self.max_iter,
-                tol=self.tol,
+                max_iter=int(self.max_iter),
+                tol=float(self.tol),
                 warm_start=self.solver == "saga",
                 random_state=seed,
             )
@@ -116,7 +127,7 @@ class L1LogisticPath(SelectionMethod):
         state: dict = {}
         path: list[tuple[float, int]] = []
         importance = np.zeros(Xs.shape[1])
-        n_steps = int(np.ceil(self.steps_per_decade * self.max_decades))
+        n_steps = int(np.ceil(self.steps_per_decade * float(self.max_decades)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for step in range(1, n_steps + 1):
@@ -134,11 +145,9 @@ class L1LogisticPath(SelectionMethod):
             fill_key = np.nan_to_num(f, nan=0.0) / (np.nanmax(f) + 1.0)  # in [0, 1)
         # Non-zero features first by |coef|; then zero-coefficient features by F.
         key = np.where(importance > 0, 1.0 + importance, fill_key)
-        order = np.argsort(-key, kind="stable")[:k]
-        self.info_ = {
-            "C": path[-1][0],
-            "n_nonzero": n_nonzero,
-            "n_filled": max(0, k - n_nonzero),
-            "path": path,
-        }
+        order = np.argsort(-key, kind="stable")
+        self.C_ = path[-1][0]
+        self.n_nonzero_ = n_nonzero
+        self.n_filled_ = max(0, k - n_nonzero)
+        self.path_ = path
         return order, importance[order]

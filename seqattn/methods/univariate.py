@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from numbers import Integral
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval
 
-from seqattn.methods._base import SelectionMethod, ranking_to_panel, register
+from seqattn.methods._base import PanelSelector, ranking_to_panel, register
 
 
 @register
-class RandomPanel(SelectionMethod):
+class RandomPanel(PanelSelector):
     """A seeded random panel: the floor every method must clear.
 
     Cost: O(d). Order is the random permutation; scores decrease with rank.
@@ -21,12 +23,12 @@ class RandomPanel(SelectionMethod):
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         rng = np.random.default_rng(random_state)
-        order = rng.permutation(X.shape[1])[:k]
-        return order, np.arange(k, 0, -1, dtype=float)
+        order = rng.permutation(X.shape[1])
+        return order, np.arange(k, k - len(order), -1, dtype=float)  # k, ..., 1 on the panel
 
 
 @register
-class VariancePanel(SelectionMethod):
+class VariancePanel(PanelSelector):
     """The k features of highest variance (unsupervised; ignores ``y``).
 
     Cost: O(n d).
@@ -40,11 +42,11 @@ class VariancePanel(SelectionMethod):
             var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2
         else:
             var = np.var(X, axis=0)
-        return ranking_to_panel(var, k)
+        return ranking_to_panel(var)
 
 
 @register
-class AnovaPanel(SelectionMethod):
+class AnovaPanel(PanelSelector):
     """Top k by the one-way ANOVA F statistic (``sklearn.feature_selection.f_classif``).
 
     Optimises per-feature between-class / within-class variance; blind to redundancy and
@@ -57,11 +59,11 @@ class AnovaPanel(SelectionMethod):
         from sklearn.feature_selection import f_classif
 
         f, _ = f_classif(X, y)
-        return ranking_to_panel(f, k)
+        return ranking_to_panel(f)
 
 
 @register
-class MutualInfoPanel(SelectionMethod):
+class MutualInfoPanel(PanelSelector):
     """Top k by estimated mutual information with the class
     (``sklearn.feature_selection.mutual_info_classif``, k-NN estimator; Kraskov et al. 2004).
 
@@ -69,18 +71,23 @@ class MutualInfoPanel(SelectionMethod):
 
     Parameters
     ----------
-    n_neighbors : int
+    n_neighbors : int, default=3
         Neighbours of the MI estimator.
     """
 
     name = "mutual_info"
 
-    def __init__(self, n_neighbors: int = 3) -> None:
-        super().__init__()
+    _parameter_constraints: ClassVar[dict] = {
+        **PanelSelector._parameter_constraints,
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, n_features_to_select=None, *, n_neighbors: int = 3, random_state=0):
+        super().__init__(n_features_to_select, random_state=random_state)
         self.n_neighbors = n_neighbors
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         from sklearn.feature_selection import mutual_info_classif
 
         mi = mutual_info_classif(X, y, n_neighbors=self.n_neighbors, random_state=random_state)
-        return ranking_to_panel(mi, k)
+        return ranking_to_panel(mi)
