@@ -153,6 +153,32 @@ def test_figure_list_matches_the_plot_command():
         (lambda c: c["methods"]["random"].update(option={}), "'option' was unexpected"),
         (lambda c: c["datasets"]["mice_protein"].update(methods=["nope"]), "nope"),
         (lambda c: c.update(device="gpu"), "gpu"),
+        # methods, their options and the reference, checked against the methods themselves
+        (
+            lambda c: c["methods"].update(foo={}),
+            "config: methods.foo: unknown method 'foo'; available: anova,",
+        ),
+        (
+            lambda c: c.update(reference="sequential_attnetion"),
+            "config: reference: 'sequential_attnetion' is not one of the configured methods",
+        ),
+        (
+            lambda c: c["methods"]["sequential_attention"].update(options={"lr": "abc"}),
+            "config: methods.sequential_attention.options.lr: 'abc' is a str; expected float",
+        ),
+        (
+            lambda c: c["methods"]["sequential_attention"].update(options={"n_restarts": 2.5}),
+            "config: methods.sequential_attention.options.n_restarts: 2.5 is a float; expected int",
+        ),
+        (
+            lambda c: c["methods"]["random"].update(options={"unused_option": 1}),
+            "config: methods.random.options.unused_option: random: unknown option(s) "
+            "unused_option; its options are (none)",
+        ),
+        (
+            lambda c: c["methods"].update(stg={"options": {"lr": -1}}),
+            "config: methods.stg.options.lr: stg: ",
+        ),
     ],
 )
 def test_config_errors_fail_before_any_job(tmp_path, edit, expected):
@@ -452,7 +478,7 @@ def test_report_builds(tiny_run):
 @pytest.mark.slow
 def test_changing_one_method_reruns_only_that_method(tiny_run, tmp_path):
     config = load(TEST_CONFIG)
-    config["methods"]["random"]["options"] = {"unused_option": 1}
+    config["methods"]["random"]["device"] = "cpu"  # the global device: same runs, new config
     path = write_config(tmp_path / "edited.yaml", config)
     proc = snakemake(tiny_run, "-n", "-p", "--configfile", str(path))
     jobs = planned_jobs(proc.stdout)

@@ -29,6 +29,86 @@ def _check_config():
 
 _check_config()
 
+
+def _first_line(err):
+    return str(err).splitlines()[0] if str(err) else repr(err)
+
+
+def _check_methods():
+    """Method names, every method option (name, type, value) and `reference`, before any job.
+
+    Each option is checked against the type in its method's signature, then the method is
+    built with it (its own checks) without running it. Skipped when seqattn cannot be
+    imported next to Snakemake (`--sdm conda`): then each job checks its own method.
+    """
+    try:
+        from seqattn._errors import SeqattnError
+        from seqattn._options import annotation_problem
+        from seqattn.methods import available_methods, get_method, make_selector
+    except ImportError:
+        return
+    available = available_methods()
+    for method, section in config["methods"].items():
+        where = f"config: methods.{method}"
+        if method not in available:
+            raise WorkflowError(
+                f"{where}: unknown method {method!r}; available: {', '.join(available)}"
+            )
+        options = section.get("options") or {}
+        for key, value in options.items():
+            problem = annotation_problem(get_method(method), key, value)
+            if problem is None:
+                try:
+                    make_selector(method, None, {key: value})
+                except SeqattnError as err:
+                    problem = _first_line(err)
+            if problem is not None:
+                raise WorkflowError(f"{where}.options.{key}: {problem}")
+        try:  # options that only fail together
+            make_selector(method, None, options)
+        except SeqattnError as err:
+            raise WorkflowError(f"{where}.options: {_first_line(err)}") from None
+    reference = config.get("reference")
+    if reference is not None and reference not in config["methods"]:
+        raise WorkflowError(
+            f"config: reference: {reference!r} is not one of the configured methods "
+            f"({', '.join(config['methods'])}); name one of them or leave `reference` out"
+        )
+
+
+def _checked_methods_stamp():
+    """Where a passed check of this `methods`/`reference` is recorded, so that reruns with
+    the same config and the same seqattn code skip the imports it needs (seconds)."""
+    try:
+        import seqattn
+    except ImportError:
+        return None
+    package = os.path.dirname(seqattn.__file__)
+    sources = [os.path.join(package, "methods"), os.path.join(package, "core")]
+    mtimes = [
+        os.path.getmtime(os.path.join(folder, name))
+        for folder in sources
+        if os.path.isdir(folder)
+        for name in sorted(os.listdir(folder))
+        if name.endswith(".py")
+    ]
+    key = json.dumps(
+        [config["methods"], config.get("reference"), seqattn.__version__, mtimes],
+        sort_keys=True,
+        default=str,
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return os.path.join(".snakemake", "seqattn", f"methods-checked-{digest}")
+
+
+if workflow.is_main_process:  # not again in every job a cluster executor starts
+    _stamp = _checked_methods_stamp()
+    if _stamp is None or not os.path.exists(_stamp):
+        _check_methods()
+        if _stamp is not None:
+            os.makedirs(os.path.dirname(_stamp), exist_ok=True)
+            open(_stamp, "w").close()
+
 DATASETS = list(config["datasets"])
 
 
