@@ -51,8 +51,19 @@ def check_X_y(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
     """``validate_data`` for a selector's ``fit`` (float64/float32, CSR kept sparse).
 
     Sets ``n_features_in_`` (and ``feature_names_in_``). NaN or infinity in ``X`` is one
-    line that says to impute, instead of scikit-learn's hint to use another estimator.
+    line that says to impute, instead of scikit-learn's hint to use another estimator;
+    duplicate column names are one line naming them, instead of a narwhals traceback.
     """
+    columns = getattr(X, "columns", None)
+    if columns is not None:
+        seen: set[Any] = set()
+        dups = list(dict.fromkeys(c for c in columns if c in seen or seen.add(c)))
+        if dups:
+            shown = ", ".join(repr(c) for c in dups[:5]) + (" ..." if len(dups) > 5 else "")
+            raise SeqattnError(
+                f"X has {len(dups)} duplicate column name(s): {shown}; make the names unique "
+                "(e.g. adata.var_names_make_unique(), or sum/drop the repeated features)"
+            )
     try:
         return validate_data(estimator, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
     except ValueError as err:
