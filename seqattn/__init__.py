@@ -3,9 +3,11 @@
 Submodules (imported on first use, so ``import seqattn`` stays light):
 
 - ``seqattn.SequentialAttentionSelector``: the scikit-learn selector.
-- ``seqattn.tl``: scanpy-style tools on AnnData (``seqattn.tl.sequential_attention``).
+- ``seqattn.tl``: scanpy-style tools on AnnData (``seqattn.tl.select`` for any method,
+  ``seqattn.tl.sequential_attention``).
 - ``seqattn.io`` / ``seqattn.pp``: readers for omics files and preprocessing presets.
-- ``seqattn.methods``: the registry of selection methods (Sequential Attention and peers).
+- ``seqattn.methods``: the registry of selection methods (Sequential Attention and peers),
+  each a scikit-learn selector.
 - ``seqattn.evaluate``: leak-free nested cross-validation of any registered method.
 - ``seqattn.pl``: figures from AnnData and result tables.
 - ``seqattn.datasets``: bundled, offline example data.

@@ -1,4 +1,5 @@
-"""Scanpy-style tools on AnnData: ``seqattn.tl.sequential_attention``."""
+"""Scanpy-style tools on AnnData: ``seqattn.tl.select`` (any registered method, as
+``sc.tl.rank_genes_groups(method=...)``) and its shortcut ``seqattn.tl.sequential_attention``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pandas as pd
 
 from seqattn._errors import SeqattnError
 
-__all__ = ["sequential_attention"]
+__all__ = ["select", "sequential_attention"]
 
-_METHOD = "sequential_attention"
+_SEQUENTIAL_ATTENTION = "sequential_attention"
+#: Fitted records copied to ``uns`` when the method has them (``<name>_`` attributes).
+_RECORDS = ("attention_history", "loss_curve", "pick_steps")
 
 
 def _matrix_and_names(adata: Any, layer: str | None, use_raw: bool) -> tuple[Any, pd.Index]:
@@ -209,24 +212,34 @@ def _log_fold_changes(
         return np.log2(change).astype(np.float32)
 
 
-def sequential_attention(
+def _records(selector: Any) -> dict[str, np.ndarray]:
+    """The fitted records of :data:`_RECORDS` that ``selector`` has, as arrays."""
+    return {
+        name: np.asarray(getattr(selector, f"{name}_"))
+        for name in _RECORDS
+        if hasattr(selector, f"{name}_")
+    }
+
+
+def select(
     adata: Any,
     groupby: str,
-    n_features: int,
+    method: str = _SEQUENTIAL_ATTENTION,
     *,
+    n_features: int,
     layer: str | None = None,
     use_raw: bool = False,
-    key_added: str = "seqattn",
+    key_added: str | None = None,
     per_group: bool = False,
     groups: str | Sequence[str] = "all",
     reference: str = "rest",
     all_features: bool = False,
-    device: str = "auto",
     random_state: int = 0,
     copy: bool = False,
-    **kwargs: Any,
+    **options: Any,
 ) -> Any:
-    """Select a marker panel of ``n_features`` for ``adata.obs[groupby]``.
+    """Select a marker panel of ``n_features`` for ``adata.obs[groupby]`` with any registered
+    method (``seqattn.methods.available_methods()``), as ``sc.tl.rank_genes_groups(method=)``.
 
     Parameters
     ----------
@@ -235,6 +248,8 @@ def sequential_attention(
         without NaN.
     groupby : str
         Column of ``adata.obs`` with the labels to separate.
+    method : str
+        Registered method name (default Sequential Attention).
     n_features : int
         Panel size (per group when ``per_group``).
     layer : str, optional
@@ -242,8 +257,9 @@ def sequential_attention(
     use_raw : bool
         Use ``adata.raw``. Its features missing from ``adata.var`` appear only in
         ``adata.uns[key_added]``.
-    key_added : str
-        Prefix of the ``adata.var`` columns and key in ``adata.uns``.
+    key_added : str, optional
+        Prefix of the ``adata.var`` columns and key in ``adata.uns``; default ``"seqattn"``
+        for Sequential Attention, ``"seqattn_<method>"`` for the others.
     per_group : bool
         Select one one-vs-rest panel per group and store them in the layout of
         ``sc.tl.rank_genes_groups`` (so ``sc.get.rank_genes_groups_df`` and
@@ -259,20 +275,20 @@ def sequential_attention(
         itself gets no panel), as in ``sc.tl.rank_genes_groups``.
     all_features : bool
         With ``per_group``: list every feature in each group's table, the panel first
-        (in selection order) and then the others by their attention in the last phase,
-        with scores NaN beyond the panel. scanpy's ``values_to_plot=`` (e.g.
-        ``"logfoldchanges"``) needs every feature listed, like ``sc.tl.rank_genes_groups``
-        with all genes; pass ``n_genes=n_features`` to scanpy's plots so they show only
-        the panels. False lists the ``n_features`` panel features only.
-    device : str
-        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
+        (in selection order) and then the others in the method's ``ranking_`` (for
+        Sequential Attention: by their attention in the last phase), with scores NaN
+        beyond the panel. scanpy's ``values_to_plot=`` (e.g. ``"logfoldchanges"``) needs
+        every feature listed, like ``sc.tl.rank_genes_groups`` with all genes; pass
+        ``n_genes=n_features`` to scanpy's plots so they show only the panels. False lists
+        the ``n_features`` panel features only.
     random_state : int
         Seed; CPU fits are exactly reproducible.
     copy : bool
         Work on and return a copy instead of modifying ``adata``.
-    **kwargs
-        Further options of :class:`seqattn.SequentialAttentionSelector` (``hidden``,
-        ``epochs``, ``n_restarts``, ``preselected`` ...).
+    **options
+        The method's options (its constructor parameters,
+        ``seqattn.methods.method_parameters(method)``), e.g. ``device``, ``hidden``,
+        ``epochs``, ``n_restarts``, ``preselected`` for Sequential Attention.
 
     Returns
     -------
@@ -282,37 +298,37 @@ def sequential_attention(
         - ``var[f"{key_added}_selected"]`` (bool): in the panel (in any group's panel);
         - ``var[f"{key_added}_rank"]`` (float): 1 = first pick, NaN outside the panel
           (best rank over groups when ``per_group``);
-        - ``var[f"{key_added}_score"]`` (float): attention weight at the pick (highest
-          over groups when ``per_group``), NaN outside the panel;
-        - ``uns[key_added]``: ``params``; ``order`` (names in selection order),
-          ``scores``, ``attention_history`` (k x d), ``loss_curve``, ``pick_steps``
-          (per group under ``per_group`` when ``per_group``); with ``per_group`` also
-          ``names``, ``scores``, ``logfoldchanges``, ``pvals``, ``pvals_adj`` record
-          arrays (one field per group): the log2 fold change of group over rest (or
-          the reference) is computed as ``sc.tl.rank_genes_groups`` does (log1p data
-          assumed, base ``uns["log1p"]["base"]`` or e), so a marker's direction is
-          visible, except when seqattn's preprocessing record says ``X`` holds log2
-          intensities (the proteomics preset): then it is the difference of the mean
-          log2 values, and NaN when the record says ``X`` was z-scored
-          (``params["logfoldchanges"]`` names the rule used); there is no test, so
-          ``pvals`` and ``pvals_adj`` are NaN; ``feature_names`` (the
-          columns of ``attention_history``) when they are not ``var_names``
-          (``use_raw`` with fewer features in ``var``). ``seqattn.pl.attention_trajectory``
-          reads all of it (``group=`` for one group's panel).
+        - ``var[f"{key_added}_score"]`` (float): the method's score at the pick (for
+          Sequential Attention the attention weight; highest over groups when
+          ``per_group``), NaN outside the panel;
+        - ``uns[key_added]``: ``params`` (with ``method``); ``order`` (names in selection
+          order), ``scores``, ``ranking`` and the method's records among
+          ``attention_history`` (k x d), ``loss_curve``, ``pick_steps`` (per group under
+          ``per_group`` when ``per_group``); with ``per_group`` also ``names``, ``scores``,
+          ``logfoldchanges``, ``pvals``, ``pvals_adj`` record arrays (one field per group):
+          the log2 fold change of group over rest (or the reference) is computed as
+          ``sc.tl.rank_genes_groups`` does (log1p data assumed, base
+          ``uns["log1p"]["base"]`` or e), so a marker's direction is visible, except when
+          seqattn's preprocessing record says ``X`` holds log2 intensities (the proteomics
+          preset): then it is the difference of the mean log2 values, and NaN when the
+          record says ``X`` was z-scored (``params["logfoldchanges"]`` names the rule
+          used); there is no test, so ``pvals`` and ``pvals_adj`` are NaN;
+          ``feature_names`` (the columns of ``attention_history``) when they are not
+          ``var_names`` (``use_raw`` with fewer features in ``var``).
+          ``seqattn.pl.attention_trajectory`` reads all of it (``group=`` for one group's
+          panel).
     """
-    from seqattn.core import SequentialAttentionSelector
+    from sklearn.base import clone
+
+    from seqattn.methods import make_selector
 
     for reserved in ("n_features_to_select",):
-        if reserved in kwargs:
+        if reserved in options:
             raise SeqattnError(f"pass the panel size as n_features, not {reserved}")
-    fixed = {"n_features_to_select", "device", "random_state"}
-    options = set(SequentialAttentionSelector().get_params()) - fixed
-    unknown = sorted(set(kwargs) - options)
-    if unknown:
-        raise SeqattnError(
-            f"unknown option(s) {', '.join(unknown)}; sequential_attention takes "
-            f"SequentialAttentionSelector's: {', '.join(sorted(options))}"
-        )
+    # Checks the method name and its options before any data is looked at.
+    template = make_selector(method, None, options, random_state)
+    if key_added is None:
+        key_added = "seqattn" if method == _SEQUENTIAL_ATTENTION else f"seqattn_{method}"
     X, names = _matrix_and_names(adata, layer, use_raw)
     labels = _labels(adata, groupby)
     reference = str(reference)  # group names are compared as text throughout
@@ -325,51 +341,50 @@ def sequential_attention(
     as_text = np.asarray([str(v) for v in labels])
     if not 1 <= int(n_features) <= len(names):
         raise SeqattnError(f"n_features={n_features} must be between 1 and {len(names)}")
-    if kwargs.get("preselected") is not None:
+    if options.get("preselected") is not None:
         lookup = {name: i for i, name in enumerate(names)}
-        missing = [p for p in kwargs["preselected"] if isinstance(p, str) and p not in lookup]
+        missing = [p for p in options["preselected"] if isinstance(p, str) and p not in lookup]
         if missing:
             raise SeqattnError(f"preselected features {missing} are not in the feature names")
-        kwargs["preselected"] = [
-            lookup[p] if isinstance(p, str) else int(p) for p in kwargs["preselected"]
+        options["preselected"] = [
+            lookup[p] if isinstance(p, str) else int(p) for p in options["preselected"]
         ]
+        template.set_params(preselected=options["preselected"])
+    template.set_params(n_features_to_select=int(n_features))
 
     def fit(rows: np.ndarray | None, y: np.ndarray) -> Any:
-        selector = SequentialAttentionSelector(
-            int(n_features), device=device, random_state=random_state, **kwargs
-        )
-        return selector.fit(X if rows is None else X[np.flatnonzero(rows)], y)
+        return clone(template).fit(X if rows is None else X[np.flatnonzero(rows)], y)
 
     every_group = _every_group(groups)
     params = {
         "groupby": groupby,
         "n_features": int(n_features),
-        "method": _METHOD,
+        "method": method,
         "reference": reference,
         "groups": "all" if every_group else np.asarray(chosen, dtype=str),
         "use_raw": bool(use_raw),
         "layer": layer if layer is not None else "",
         "per_group": bool(per_group),
         "all_features": bool(all_features),
-        "device": device,
         "random_state": int(random_state),
-        "options": _storable(kwargs),
+        "options": _storable({k: v for k, v in options.items() if k != "device"}),
     }
+    if "device" in template.get_params():
+        params["device"] = template.get_params()["device"]
     adata = adata.copy() if copy else adata
     if not per_group:
         rows = None if every_group else np.isin(as_text, chosen)
         sel = fit(rows, labels if rows is None else labels[rows])
-        params["device_used"] = sel.device_
-        params["task"] = sel.task_  # a float column is a regression target
+        if hasattr(sel, "device_"):
+            params["device_used"] = sel.device_
+        params["task"] = getattr(sel, "task_", "classification")  # float column: regression
         _write_var(adata, key_added, names, sel.selected_features_, sel.selection_scores_)
         adata.uns[key_added] = {
             "params": params,
             "order": np.asarray(names[sel.selected_features_], dtype=str),
             "scores": sel.selection_scores_,
             "ranking": sel.ranking_,
-            "attention_history": sel.attention_history_,
-            "loss_curve": sel.loss_curve_,
-            "pick_steps": sel.pick_steps_,
+            **_records(sel),
         }
         _note_feature_names(adata, key_added, names)
         return adata if copy else None
@@ -391,7 +406,7 @@ def sequential_attention(
             rows = in_group | in_rest
             sel = fit(rows, in_group[rows])
         order = sel.selected_features_
-        # The panel in selection order, then (all_features) the rest by last-phase attention.
+        # The panel in selection order, then (all_features) the rest in the method's ranking.
         listed = np.argsort(sel.ranking_, kind="stable") if all_features else order
         scores = np.full(len(listed), np.nan, dtype=np.float32)
         scores[: len(order)] = sel.selection_scores_
@@ -402,13 +417,12 @@ def sequential_attention(
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
         best_score.loc[picked.index] = np.fmax(best_score.loc[picked.index], picked)
-        params["device_used"] = sel.device_
+        if hasattr(sel, "device_"):
+            params["device_used"] = sel.device_
         extras[group] = {
             "order": np.asarray(names[order], dtype=str),
             "scores": sel.selection_scores_,
-            "attention_history": sel.attention_history_,
-            "loss_curve": sel.loss_curve_,
-            "pick_steps": sel.pick_steps_,
+            **_records(sel),
         }
     n_listed = len(names) if all_features else k
     nan = {g: np.full(n_listed, np.nan, dtype=np.float32) for g in chosen}
@@ -428,3 +442,49 @@ def sequential_attention(
     }
     _note_feature_names(adata, key_added, names)
     return adata if copy else None
+
+
+def sequential_attention(
+    adata: Any,
+    groupby: str,
+    n_features: int,
+    *,
+    layer: str | None = None,
+    use_raw: bool = False,
+    key_added: str = "seqattn",
+    per_group: bool = False,
+    groups: str | Sequence[str] = "all",
+    reference: str = "rest",
+    all_features: bool = False,
+    device: str = "auto",
+    random_state: int = 0,
+    copy: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Select a marker panel of ``n_features`` for ``adata.obs[groupby]`` with Sequential
+    Attention: ``select(adata, groupby, "sequential_attention", n_features=n_features, ...)``.
+
+    Parameters and results are those of :func:`select`; ``device`` is ``"auto"``,
+    ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``, and ``**kwargs`` are further options of
+    :class:`seqattn.SequentialAttentionSelector` (``hidden``, ``epochs``, ``n_restarts``,
+    ``preselected`` ...). Scores are the attention weight of each feature at its pick;
+    ``uns[key_added]`` also holds ``attention_history`` (k x d), ``loss_curve`` and
+    ``pick_steps``, which ``seqattn.pl.attention_trajectory`` reads.
+    """
+    return select(
+        adata,
+        groupby,
+        _SEQUENTIAL_ATTENTION,
+        n_features=n_features,
+        layer=layer,
+        use_raw=use_raw,
+        key_added=key_added,
+        per_group=per_group,
+        groups=groups,
+        reference=reference,
+        all_features=all_features,
+        random_state=random_state,
+        copy=copy,
+        device=device,
+        **kwargs,
+    )

@@ -286,3 +286,52 @@ def test_all_features_lets_scanpy_plot_fold_changes(adata):
         adata, key="sa", n_genes=2, values_to_plot="logfoldchanges", show=False
     )
     plt.close("all")
+
+
+# ------------------------------------------------------- tl.select: any registered method
+
+
+def test_select_dispatches_any_method_and_writes_the_same_layout(adata, tmp_path):
+    import scanpy as sc
+
+    seqattn.tl.select(adata, "cell_type", "anova", n_features=3)
+    var = adata.var
+    assert set(var.index[var["seqattn_anova_selected"]]) == {"g1", "g4", "g7"}
+    assert sorted(var["seqattn_anova_rank"].dropna()) == [1.0, 2.0, 3.0]
+    uns = adata.uns["seqattn_anova"]
+    assert uns["params"]["method"] == "anova" and uns["params"]["task"] == "classification"
+    assert "device" not in uns["params"]  # anova has no device
+    assert sorted(uns["ranking"]) == list(range(1, 13)) and "attention_history" not in uns
+    # per-group panels of a marker method in rank_genes_groups' layout
+    seqattn.tl.select(
+        adata, "cell_type", "t-test", n_features=2, per_group=True, all_features=True,
+        key_added="tt",
+    )  # fmt: skip
+    table = sc.get.rank_genes_groups_df(adata, "B", key="tt")
+    # round-robin over (rest, B): B's marker and the rest's best one come first
+    assert "g4" in set(table["names"].iloc[:2]) and len(table) == adata.n_vars
+    # a torch peer keeps its records (loss curve) and the device it ran on
+    seqattn.tl.select(adata, "cell_type", "stg", n_features=3, epochs=20, device="cpu")
+    assert adata.uns["seqattn_stg"]["params"]["device_used"] == "cpu"
+    assert adata.uns["seqattn_stg"]["loss_curve"].shape == (20,)
+    adata.write_h5ad(tmp_path / "peers.h5ad")
+
+
+def test_select_is_what_the_shortcut_writes(adata):
+    a = seqattn.tl.sequential_attention(adata, "cell_type", 2, device="cpu", copy=True, **FAST)
+    b = seqattn.tl.select(adata, "cell_type", n_features=2, device="cpu", copy=True, **FAST)
+    pd.testing.assert_frame_equal(a.var, b.var)
+    for key in ("order", "scores", "ranking", "attention_history", "loss_curve"):
+        np.testing.assert_array_equal(a.uns["seqattn"][key], b.uns["seqattn"][key])
+    params_a, params_b = a.uns["seqattn"]["params"], b.uns["seqattn"]["params"]
+    assert params_a.keys() == params_b.keys() and params_a["device"] == params_b["device"]
+
+
+def test_select_refuses_unknown_methods_and_options_in_one_line(adata):
+    with pytest.raises(SeqattnError, match=r"unknown method 'nope'; known methods: .*anova"):
+        seqattn.tl.select(adata, "cell_type", "nope", n_features=2)
+    with pytest.raises(SeqattnError, match=r"anova: unknown option\(s\) hidden"):
+        seqattn.tl.select(adata, "cell_type", "anova", n_features=2, hidden=(8,))
+    with pytest.raises(SeqattnError, match="n_features, not n_features_to_select"):
+        seqattn.tl.select(adata, "cell_type", "anova", n_features=2, n_features_to_select=3)
+    assert "seqattn_anova" not in adata.uns

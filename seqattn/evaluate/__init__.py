@@ -10,7 +10,7 @@ functions); notebooks can call :func:`run_nested_cv`.
 from seqattn.evaluate.aggregate import compare_methods, paired_comparison, summarise
 from seqattn.evaluate.classifiers import available_classifiers, make_classifier
 from seqattn.evaluate.final_panel import final_panel
-from seqattn.evaluate.fold_run import select_panel, validate_panel
+from seqattn.evaluate.fold_run import SelectedPanel, select_panel, validate_panel
 from seqattn.evaluate.folds import (
     check_folds_match,
     folds_for_adata,
@@ -32,6 +32,7 @@ from seqattn.evaluate.stability import (
 
 __all__ = [
     "NestedCVResult",
+    "SelectedPanel",
     "available_classifiers",
     "check_folds_match",
     "classification_metrics",
