@@ -129,6 +129,24 @@ def liver_nash(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
     return adata, {"label": "Grouping", "group": None}
 
 
+def olink_covid_dialysis(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
+    # Gisby et al. 2021 (eLife 10:e64827) serum validation cohort of haemodialysis patients,
+    # Olink Target 96 CM + CVD2 + CVD3 panels (the Inflammation panel was not copied), 63
+    # serum samples of 57 individuals, COVID-19 POSITIVE / NEGATIVE; see
+    # data/olink_covid_dialysis/PROVENANCE.md. NPX is already log2 and normalised, so only
+    # the zscore preset; C189_16 has no CVD2 values (87 NaN), imputed inside each fold.
+    folder = BENCH_DATA / "olink_covid_dialysis"
+    sheet = pd.read_csv(folder / "serum_sample_level.csv", dtype=str).set_index("SampleID")
+    npx = pd.read_csv(folder / "serum_npx_wide.csv.gz", index_col="SampleID").loc[sheet.index]
+    var = pd.read_csv(folder / "proteins.csv", dtype=str).set_index("GeneID").loc[npx.columns]
+    raw = ad.AnnData(X=npx.to_numpy(dtype=np.float64), obs=sheet, var=var)
+    raw.obs_names.name = None
+    raw.var_names.name = None
+    adata = pp.preprocess(raw, "zscore", label="Case_Control", group="Individual_ID")
+    adata.uns["dataset"] = {"name": "olink_covid_dialysis"}
+    return adata, {"label": "Case_Control", "group": "Individual_ID"}
+
+
 LOADERS = {
     "mice_protein": mice_protein,
     "nafld_plasma": nafld_plasma,
@@ -137,4 +155,5 @@ LOADERS = {
     "glioma": glioma,
     "pbmc68k_reduced": pbmc68k_reduced,
     "liver_nash": liver_nash,
+    "olink_covid_dialysis": olink_covid_dialysis,
 }
