@@ -182,29 +182,12 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
         "metric",
         "value",
     ]
-    assert {"-", "logreg", "knn"} == set(m["classifier"])
+    assert {"logreg", "knn"} == set(m["classifier"])  # no selector-cost rows
 
     out_dir = tmp_path / "tables"
-    assert (
-        main(
-            [
-                "aggregate",
-                "--dataset",
-                "toy",
-                "--metrics",
-                *metrics,
-                "--panels",
-                *panels,
-                "--final-panels",
-                *finals,
-                "--predictions",
-                *preds,
-                "--out-dir",
-                str(out_dir),
-            ]
-        )
-        == 0
-    )
+    aggregate = ["aggregate", "--dataset", "toy", "--metrics", *metrics, "--panels", *panels]
+    aggregate += ["--final-panels", *finals, "--predictions", *preds]
+    assert main([*aggregate, "--out-dir", str(out_dir)]) == 0
     expected = {
         "metrics": None,
         "summary": ["dataset", "method", "k", "classifier", "metric", "mean", "sd", "n"],
@@ -234,6 +217,7 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
             "y_true",
             "y_pred",
         ],
+        "cost": ["dataset", "method", "k", "repeat", "fold", "metric", "value"],
         "final_panel_anova": ["panel_k", "rank", "feature", "score", "selection_frequency"],
         "final_panel_test_attention": None,
     }
@@ -243,7 +227,29 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
         if columns:
             assert list(table.columns) == columns, name
     summary = pd.read_csv(out_dir / "summary.tsv", sep="\t")
-    assert set(summary["k"]) == {2, 4} and (summary.query("classifier != '-'")["n"] == 3).all()
+    assert set(summary["k"]) == {2, 4} and (summary["n"] == 3).all()
+    cost = pd.read_csv(out_dir / "cost.tsv", sep="\t")
+    assert set(cost["metric"]) == {"selector_time_s", "selector_peak_rss_delta_mb"}
+    assert len(cost) == 2 * 3 * 2 * 2  # methods x folds x ks x metrics
+
+    # a second run of the selections and validations: every table but cost.tsv is the same,
+    # byte for byte (the selector's time and memory differ from run to run)
+    for method, fold in [("anova", 0), ("test_attention", 2)]:
+        panel = tmp_path / "panels" / method / f"r0_f{fold}.tsv"
+        sidecar = json.loads(panel.with_suffix(".json").read_text())
+        for cost_k in sidecar["cost_by_k"].values():
+            cost_k["wall_time_s"] += 1.0  # as a slower machine would record it
+        panel.with_suffix(".json").write_text(json.dumps(sidecar))
+        out = tmp_path / "metrics" / method / f"r0_f{fold}.tsv"
+        validate = ["validate", toy, "--label", "cls", "--folds", str(folds), "--fold", str(fold)]
+        validate += ["--panel", str(panel), "--ks", "2", "4", "--classifiers", "logreg", "knn"]
+        validate += ["--out", str(out), "--predictions", str(out.with_suffix(".predictions.tsv"))]
+        assert main(validate) == 0
+    again = tmp_path / "tables_again"
+    assert main([*aggregate, "--out-dir", str(again)]) == 0
+    for name in expected:
+        same = (out_dir / f"{name}.tsv").read_bytes() == (again / f"{name}.tsv").read_bytes()
+        assert same == (name != "cost"), name
     final = pd.read_csv(out_dir / "final_panel_anova.tsv", sep="\t")
     assert final["selection_frequency"].between(0, 1).all()
 

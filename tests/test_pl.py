@@ -129,11 +129,11 @@ def test_confusion_picks_best_classifier(tmp_path, tables):
 
 
 def test_cost(tmp_path, tables):
-    pl.cost(tables["metrics"], save=tmp_path / "cost.png")
+    pl.cost(tables["cost"], save=tmp_path / "cost.png")
     assert _is_image(tmp_path / "cost.png")
     summary = (
-        tables["metrics"][tables["metrics"]["classifier"] == "-"]
-        .groupby(["dataset", "method", "k", "classifier", "metric"])["value"]
+        tables["cost"]
+        .groupby(["dataset", "method", "k", "metric"])["value"]
         .agg(mean="mean", sd="std", n="count")
         .reset_index()
     )

@@ -51,6 +51,7 @@ def results(tmp_path_factory):
         "selection_frequency",
         "stability",
         "method_similarity",
+        "cost",
     ):
         write_table(r[name], root / "tables" / f"{name}.tsv")
     write_table(r["panel"], root / "panels" / "sequential_attention" / "all.tsv")

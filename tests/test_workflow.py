@@ -438,6 +438,7 @@ def test_end_to_end_outputs(tiny_run):
             assert (res / "figures" / f"{name}.{ext}").stat().st_size > 1000
     for table in (
         "metrics",
+        "cost",
         "summary",
         "paired",
         "selection_frequency",
@@ -548,3 +549,10 @@ def test_kill_during_selection_then_rerun_incomplete(tiny_run, tmp_path):
     snakemake(workdir, "--cores", "2", "--rerun-incomplete", "--configfile", str(TEST_CONFIG))
     problems = _compare_module().compare(tiny_run / "results", workdir / "results")
     assert problems == []
+    # the accuracy tables are byte-identical; only tables/cost.tsv may differ
+    tables = sorted((tiny_run / "results/mice_protein/tables").glob("*.tsv"))
+    assert "cost.tsv" in {p.name for p in tables}
+    for table in tables:
+        if table.name != "cost.tsv":
+            rerun = workdir / "results/mice_protein/tables" / table.name
+            assert table.read_bytes() == rerun.read_bytes(), table.name

@@ -13,7 +13,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="summarise per-fold metrics and panels of one data set into tidy tables",
         description=(
             "Writes metrics, summary, paired, selection_frequency, stability, "
-            "method_similarity (and predictions, final_panel_<method>) TSVs into --out-dir."
+            "method_similarity, cost (selector time and memory, from the panels' sidecars; "
+            "the only table that differs between two runs) and predictions, "
+            "final_panel_<method> TSVs into --out-dir."
         ),
     )
     p.add_argument("--dataset", required=True, help="data set name (every input must match)")
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from seqattn._atomic import write_table
     from seqattn.evaluate.aggregate import compare_methods, summarise
     from seqattn.evaluate.collect import (
+        read_cost,
         read_final_panels,
         read_fold_panels,
         read_metrics,
@@ -79,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         "selection_frequency": selection_frequency(panels, ks),
         "stability": stability(panels, ks),
         "method_similarity": method_similarity(panels, ks),
+        "cost": read_cost(args.panels, args.dataset),
     }
     if predictions is not None:
         tables["predictions"] = predictions

@@ -24,7 +24,7 @@ _KINDS = {
     "similarity": ("Jaccard / Kuncheva matrix between methods (method_similarity)", True),
     "embedding": ("PCA/UMAP on all features vs on the panel", False),
     "confusion": ("confusion matrix and per-class recall (predictions)", True),
-    "cost": ("selection wall time and peak memory (metrics)", True),
+    "cost": ("selection wall time and peak RSS added (cost)", True),
     "qc": ("valid values, missingness, intensity distributions of the data", False),
 }
 

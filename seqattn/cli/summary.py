@@ -10,7 +10,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "summary",
         help="write summary.md: headline numbers, method x k table, final panel, figure links",
         description=(
-            "Reads summary/metrics/paired/stability tables from --tables, the final panel "
+            "Reads summary/metrics/paired/stability/cost tables from --tables, the final panel "
             "(default: <tables>/final_panel_<method>.tsv, else <tables>/../panels/<method>/"
             "all.tsv) and optionally the data and a figures directory, and writes one "
             "Markdown page."

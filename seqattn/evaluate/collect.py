@@ -8,7 +8,13 @@ import pandas as pd
 
 from seqattn._errors import SeqattnError
 from seqattn.evaluate.panels import read_panel, read_sidecar
-from seqattn.evaluate.scoring import METRIC_COLUMNS, PREDICTION_COLUMNS
+from seqattn.evaluate.scoring import (
+    COST_COLUMNS,
+    METRIC_COLUMNS,
+    PREDICTION_COLUMNS,
+    cost_rows,
+    label_rows,
+)
 from seqattn.evaluate.stability import label_panel
 
 
@@ -50,6 +56,8 @@ def read_metrics(paths: Sequence[str], dataset: str) -> pd.DataFrame:
         tables.append(table)
     metrics = pd.concat(tables, ignore_index=True)
     metrics["classifier"] = metrics["classifier"].astype(str)
+    # selector-cost rows of older validate outputs belong to tables/cost.tsv, not here
+    metrics = metrics[metrics["classifier"] != "-"].reset_index(drop=True)
     keys = [c for c in METRIC_COLUMNS if c != "value"]
     dup = metrics.duplicated(keys)
     if dup.any():
@@ -92,6 +100,26 @@ def read_fold_panels(paths: Sequence[str], dataset: str) -> pd.DataFrame:
             )
         seen[key] = path
         tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def read_cost(paths: Sequence[str], dataset: str) -> pd.DataFrame:
+    """Selector cost of every fold fit (``COST_COLUMNS``), from the panels' .json sidecars.
+
+    Kept out of the metrics: time and memory differ between two runs of the same config.
+    """
+    tables = []
+    for path in paths:
+        meta = read_sidecar(path)
+        identity = {
+            "dataset": dataset,
+            "method": str(meta.get("method", "")),
+            "repeat": meta.get("repeat"),
+            "fold": meta.get("fold"),
+        }
+        tables.append(label_rows(cost_rows(meta, meta.get("ks") or []), COST_COLUMNS, **identity))
+    if not tables:
+        return pd.DataFrame(columns=COST_COLUMNS)
     return pd.concat(tables, ignore_index=True)
 
 

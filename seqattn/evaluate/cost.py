@@ -4,7 +4,7 @@ What is measured (and why not something else):
 
 - ``wall_time_s``: ``time.perf_counter`` around ``method.select`` only (the fold
   preprocessing is timed separately), so methods are compared on selection cost alone.
-- ``peak_mem_mb``: the process's peak resident set size during the call minus its RSS just
+- ``peak_rss_delta_mb``: the process's peak resident set size during the call minus its RSS just
   before, sampled every 10 ms by a background thread (plus one sample at the end). RSS sees
   numpy, torch-CPU and BLAS buffers alike; ``tracemalloc`` would miss torch's and BLAS's
   allocations and slow the timed call down, and ``ru_maxrss`` is a lifetime peak that
@@ -14,7 +14,7 @@ What is measured (and why not something else):
   caching allocator, glibc arenas) and reuses is not counted, so small selectors read ~0.
 - ``peak_rss_mb``: the absolute peak RSS during the call (data and libraries included):
   what a cluster job running this selector needs, not what the selector itself adds.
-- ``gpu_peak_mem_mb``: ``torch.cuda.max_memory_allocated`` during the call when torch has
+- ``gpu_peak_allocated_mb``: ``torch.cuda.max_memory_allocated`` during the call when torch has
   initialised CUDA, else absent.
 """
 
@@ -37,7 +37,7 @@ def current_rss_bytes() -> int:
         import psutil
 
         return int(psutil.Process(os.getpid()).memory_info().rss)
-    except ImportError:  # pragma: no cover - psutil comes with snakemake
+    except ImportError:  # pragma: no cover - psutil is a dependency
         pass
     try:  # pragma: no cover - Linux fallback
         with open("/proc/self/statm") as fh:
@@ -73,8 +73,8 @@ def _cuda_in_use() -> bool:
 def measure(interval_s: float = 0.01) -> Iterator[dict[str, Any]]:
     """Measure the enclosed block; the yielded dict is filled in when the block ends.
 
-    Keys: ``wall_time_s``, ``peak_mem_mb``, ``peak_rss_mb`` and, with CUDA in use,
-    ``gpu_peak_mem_mb``.
+    Keys: ``wall_time_s``, ``peak_rss_delta_mb``, ``peak_rss_mb`` and, with CUDA in use,
+    ``gpu_peak_allocated_mb``.
     """
     cost: dict[str, Any] = {}
     baseline = current_rss_bytes()
@@ -89,8 +89,8 @@ def measure(interval_s: float = 0.01) -> Iterator[dict[str, Any]]:
     finally:
         cost["wall_time_s"] = time.perf_counter() - start
         peak = sampler.stop()
-        cost["peak_mem_mb"] = max(peak - baseline, 0) / _MB
+        cost["peak_rss_delta_mb"] = max(peak - baseline, 0) / _MB
         cost["peak_rss_mb"] = peak / _MB
         if cuda_at_start or _cuda_in_use():
             torch = sys.modules["torch"]
-            cost["gpu_peak_mem_mb"] = torch.cuda.max_memory_allocated() / _MB
+            cost["gpu_peak_allocated_mb"] = torch.cuda.max_memory_allocated() / _MB

@@ -16,7 +16,6 @@ from seqattn.evaluate.panels import check_ks
 from seqattn.evaluate.scoring import (
     METRIC_COLUMNS,
     PREDICTION_COLUMNS,
-    cost_rows,
     label_rows,
     score_on_fold,
 )
@@ -81,7 +80,7 @@ def select_panel(
     SelectedPanel
         ``panel``: ``panel_k, rank, feature, score``. ``meta``: JSON-ready method, options,
         ordered, seed, device, ks, n_train, n_features (after the fold transformer), repeat,
-        fold, wall_time_s and peak_mem_mb of the selector (see :mod:`seqattn.evaluate.cost`
+        fold, wall_time_s and peak_rss_delta_mb of the selector (see :mod:`seqattn.evaluate.cost`
         for what is measured), cost_by_k, transform_time_s, train_samples_sha1, package
         versions. ``attention``: the wide attention table, or None.
     """
@@ -146,7 +145,8 @@ def validate_panel(
         Default ``logreg, rf, mlp, knn``.
     meta : dict, optional
         The panel's sidecar. Given, it is checked against this fold (a panel selected on other
-        samples would leak) and its selector cost becomes rows with classifier ``-``.
+        samples would leak). Its selector cost goes to the separate cost table
+        (:func:`seqattn.evaluate.scoring.cost_rows`), never into the metrics.
     dataset, method : str
         Identity columns of the output (``method`` defaults to ``meta["method"]``).
 
@@ -165,8 +165,6 @@ def validate_panel(
         check_panel_belongs_to_fold(meta, data.train_names, repeat, fold)
         method = method or str(meta.get("method", ""))
     metrics, predictions = score_on_fold(data, panel, ks, classifiers, random_state=random_state)
-    if meta is not None:
-        metrics = pd.concat([metrics, cost_rows(meta, ks)], ignore_index=True)
     identity = {"dataset": dataset, "method": method, "repeat": int(repeat), "fold": int(fold)}
     return (
         label_rows(metrics, METRIC_COLUMNS, **identity),

@@ -15,6 +15,7 @@ from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import fold_seed, folds_for_adata, iter_folds, train_test_indices
 from seqattn.evaluate.panels import check_ks
 from seqattn.evaluate.scoring import (
+    COST_COLUMNS,
     METRIC_COLUMNS,
     PREDICTION_COLUMNS,
     cost_rows,
@@ -33,7 +34,7 @@ class NestedCVResult:
     Attributes
     ----------
     metrics : DataFrame
-        ``dataset, method, k, repeat, fold, classifier, metric, value``.
+        ``dataset, method, k, repeat, fold, classifier, metric, value`` (scores only).
     predictions : DataFrame
         ``dataset, method, k, repeat, fold, classifier, sample, y_true, y_pred``.
     panels : DataFrame
@@ -42,6 +43,9 @@ class NestedCVResult:
         The fold table used.
     metas : list of dict
         Sidecar record of every fold fit.
+    cost : DataFrame
+        ``dataset, method, k, repeat, fold, metric, value``: selector wall time and memory
+        (apart from ``metrics``: they differ from run to run).
     """
 
     metrics: pd.DataFrame
@@ -49,6 +53,7 @@ class NestedCVResult:
     panels: pd.DataFrame
     folds: pd.DataFrame
     metas: list[dict[str, Any]] = field(default_factory=list)
+    cost: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COST_COLUMNS))
 
     def summary(self) -> pd.DataFrame:
         """Mean, sd and n of every metric (see :func:`seqattn.evaluate.summarise`)."""
@@ -141,7 +146,7 @@ def run_nested_cv(
             random_state=random_state,
         )
     options = dict(options or {})
-    metric_tables, prediction_tables, panel_tables, metas = [], [], [], []
+    metric_tables, prediction_tables, panel_tables, metas, cost_tables = [], [], [], [], []
     for repeat, fold in iter_folds(folds):
         train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
         data = prepare_fold(adata, y, train, test)
@@ -163,8 +168,10 @@ def run_nested_cv(
             metrics, predictions = score_on_fold(
                 data, panel, ks, classifiers, random_state=random_state
             )
-            metrics = pd.concat([metrics, cost_rows(meta, ks)], ignore_index=True)
             metric_tables.append(label_rows(metrics, METRIC_COLUMNS, method=method, **identity))
+            cost_tables.append(
+                label_rows(cost_rows(meta, ks), COST_COLUMNS, method=method, **identity)
+            )
             prediction_tables.append(
                 label_rows(predictions, PREDICTION_COLUMNS, method=method, **identity)
             )
@@ -176,6 +183,7 @@ def run_nested_cv(
         panels=pd.concat(panel_tables, ignore_index=True),
         folds=folds,
         metas=metas,
+        cost=pd.concat(cost_tables, ignore_index=True),
     )
 
 

@@ -15,6 +15,15 @@ from seqattn.evaluate.metrics import aligned_proba, classification_metrics
 from seqattn.evaluate.panels import check_ks, panel_for_k
 
 METRIC_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "classifier", "metric", "value"]
+#: The selector-cost table (``tables/cost.tsv``): kept apart from the metrics, whose
+#: values are reproducible, because time and memory differ from run to run.
+COST_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "metric", "value"]
+#: Its metrics: wall time, peak RSS added by the call, and (CUDA) torch's peak allocation.
+COST_METRICS = {
+    "selector_time_s": "wall_time_s",
+    "selector_peak_rss_delta_mb": "peak_rss_delta_mb",
+    "selector_gpu_peak_allocated_mb": "gpu_peak_allocated_mb",
+}
 PREDICTION_COLUMNS = [
     "dataset",
     "method",
@@ -80,17 +89,21 @@ def score_on_fold(
 
 
 def cost_rows(meta: Mapping[str, Any], ks: Sequence[int]) -> pd.DataFrame:
-    """Selector-cost metric rows (classifier ``-``) for every k, from a panel's meta."""
+    """Selector-cost rows ``k, metric, value`` for every k, from a panel's sidecar.
+
+    Metrics: see :data:`COST_METRICS` (the GPU one only when CUDA was used).
+    """
     # the k-panel came from the fit of the smallest selected size >= k (as in panel_for_k)
     by_k = {int(s): c for s, c in meta.get("cost_by_k", {}).items()}
-    overall = {"wall_time_s": meta.get("wall_time_s"), "peak_mem_mb": meta.get("peak_mem_mb")}
+    overall = {key: meta.get(key) for key in COST_METRICS.values()}
     rows = []
     for k in check_ks(ks):
         fitting = [s for s in by_k if s >= k]
         cost = by_k[min(fitting)] if fitting else overall
-        rows.append((k, "-", "selector_time_s", cost.get("wall_time_s")))
-        rows.append((k, "-", "selector_peak_mem_mb", cost.get("peak_mem_mb")))
-    out = pd.DataFrame(rows, columns=["k", "classifier", "metric", "value"])
+        for metric, key in COST_METRICS.items():
+            if key != "gpu_peak_allocated_mb" or cost.get(key) is not None:
+                rows.append((k, metric, cost.get(key)))
+    out = pd.DataFrame(rows, columns=["k", "metric", "value"])
     out["value"] = out["value"].astype(float)
     return out
 

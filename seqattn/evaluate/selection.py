@@ -126,16 +126,18 @@ def select_on_fold(
         "transform_time_s": float(data.transform_time_s),
         "warmup_time_s": warmup_time,
         "wall_time_s": float(sum(c["wall_time_s"] for c in cost_by_fit.values())),
-        "peak_mem_mb": float(max(c["peak_mem_mb"] for c in cost_by_fit.values())),
+        "peak_rss_delta_mb": float(max(c["peak_rss_delta_mb"] for c in cost_by_fit.values())),
         "peak_rss_mb": float(max(c["peak_rss_mb"] for c in cost_by_fit.values())),
         "cost_by_k": cost_by_k,
         "memory_measure": (
-            "peak_mem_mb: peak RSS during the timed call minus RSS just before it (after the "
-            "warm-up), sampled every 10 ms; peak_rss_mb: absolute peak RSS"
+            "peak_rss_delta_mb: peak resident set size (RSS, so torch, numpy and BLAS "
+            "buffers count) during the timed call minus RSS just before it (after the warm-up), "
+            "sampled every 10 ms; peak_rss_mb: absolute peak RSS; gpu_peak_allocated_mb (CUDA "
+            "only): torch.cuda.max_memory_allocated"
         ),
         "versions": package_versions(),
     }
-    gpu = [c["gpu_peak_mem_mb"] for c in cost_by_fit.values() if "gpu_peak_mem_mb" in c]
+    gpu = [c["gpu_peak_allocated_mb"] for c in cost_by_fit.values() if "gpu_peak_allocated_mb" in c]
     if gpu:
-        meta["gpu_peak_mem_mb"] = float(max(gpu))
+        meta["gpu_peak_allocated_mb"] = float(max(gpu))
     return panel, meta, attention

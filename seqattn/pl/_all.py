@@ -87,7 +87,7 @@ def plot_all(
         The figures directory.
     tables
         ``results/<dataset>/tables`` with ``summary.tsv`` (or ``metrics.tsv``),
-        ``metrics.tsv``, ``predictions.tsv``, ``selection_frequency.tsv``,
+        ``cost.tsv``, ``predictions.tsv``, ``selection_frequency.tsv``,
         ``stability.tsv``, ``method_similarity.tsv``.
     data
         ``results/<dataset>/data.h5ad`` (AnnData or path).
@@ -190,7 +190,7 @@ def plot_all(
             adata(), the_panel(), label_col(), group=group_col(), basis=basis, k=k
         ),
         "confusion": lambda: pl.confusion(table("predictions"), method=method, k=k),
-        "cost": lambda: pl.cost(table("metrics")),
+        "cost": lambda: pl.cost(table("cost")),
         "qc": lambda: pl.qc(adata(), groupby=label),
     }
     status: dict[str, str | None] = {}

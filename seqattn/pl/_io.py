@@ -25,6 +25,8 @@ SaveLike = PathLike | Sequence[PathLike] | None
 COLUMNS: dict[str, tuple[str, ...]] = {
     "metrics": ("method", "k", "classifier", "metric", "value"),
     "summary": ("method", "k", "classifier", "metric", "mean", "sd", "n"),
+    "cost": ("method", "k", "repeat", "fold", "metric", "value"),
+    "cost_summary": ("method", "k", "metric", "mean", "sd"),
     "predictions": ("method", "k", "repeat", "fold", "classifier", "y_true", "y_pred"),
     "paired": ("k", "classifier", "metric", "method_a", "method_b", "mean_diff", "pvalue"),
     "selection_frequency": ("method", "k", "feature", "frequency"),

@@ -46,7 +46,7 @@ def synthetic_results(
     Returns
     -------
     dict
-        ``metrics, predictions, summary, paired, selection_frequency, stability,
+        ``metrics, cost, predictions, summary, paired, selection_frequency, stability,
         method_similarity, panel, attention`` DataFrames.
     """
     rng = np.random.default_rng(seed)
@@ -63,7 +63,7 @@ def synthetic_results(
     quality = {m: 0.9 - 0.08 * i for i, m in enumerate(methods)}
     quality = {m: (0.35 if m == "random" else q) for m, q in quality.items()}
 
-    metrics_rows, pred_rows = [], []
+    metrics_rows, pred_rows, cost_rows = [], [], []
     for method in methods:
         for k in ks:
             for r in range(n_repeats):
@@ -110,20 +110,19 @@ def synthetic_results(
                         "k": k,
                         "repeat": r,
                         "fold": f,
-                        "classifier": "-",
                     }
                     t = 5.0 if method == "sequential_attention" else 0.05 * (1 + len(method))
-                    metrics_rows.append(
+                    cost_rows.append(
                         {
                             **cost,
                             "metric": "selector_time_s",
                             "value": t * (1 + 0.1 * rng.random()) * (1 + k / 20),
                         }
                     )
-                    metrics_rows.append(
+                    cost_rows.append(
                         {
                             **cost,
-                            "metric": "selector_peak_mem_mb",
+                            "metric": "selector_peak_rss_delta_mb",
                             "value": 50 + 10 * len(method) + rng.random() * 5,
                         }
                     )
@@ -241,6 +240,7 @@ def synthetic_results(
     attention = pd.DataFrame(att_rows)
     return {
         "metrics": metrics,
+        "cost": pd.DataFrame(cost_rows),
         "predictions": predictions,
         "summary": summary,
         "paired": paired,

@@ -31,7 +31,7 @@ METRIC_LABELS = {
     "f1_macro": "macro F1",
     "roc_auc_ovr": "ROC AUC (one-vs-rest)",
     "selector_time_s": "selection wall time (s)",
-    "selector_peak_mem_mb": "selection peak memory (MB)",
+    "selector_peak_rss_delta_mb": "selection peak RSS added (MB)",
 }
 
 

@@ -14,7 +14,7 @@ from seqattn.pl._style import is_reference, method_colors, method_label, method_
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-TIME, MEMORY = "selector_time_s", "selector_peak_mem_mb"
+TIME, MEMORY = "selector_time_s", "selector_peak_rss_delta_mb"
 
 
 def cost_table(
@@ -22,17 +22,17 @@ def cost_table(
 ) -> tuple[pd.DataFrame, str | None]:
     """Selector cost per method and fold: columns ``method, k, metric, value`` (or summary rows).
 
-    From the ``metrics`` table, the rows with classifier ``-`` and metric
-    ``selector_time_s`` / ``selector_peak_mem_mb`` at ``k`` (default: each
-    method's largest ``k``, the most expensive panel it fitted). From the
-    ``summary`` table, the same rows with ``mean, sd, n``.
+    From the ``cost`` table, the rows with metric ``selector_time_s`` /
+    ``selector_peak_rss_delta_mb`` (peak resident set size added by the call) at ``k``
+    (default: each method's largest ``k``, the most expensive panel it fitted). From a
+    summary of it, the same rows with ``mean, sd, n``.
     """
-    df = read_table(table, ("metrics", "summary"))
+    df = read_table(table, ("cost", "cost_summary"))
     kind = df.attrs["kind"]
     df, dataset = one_dataset(df, dataset, kind)
     df = df[df["metric"].astype(str).isin([TIME, MEMORY])]
     if df.empty:
-        raise SeqattnError(f"{kind} table has no {TIME} or {MEMORY} rows (classifier '-')")
+        raise SeqattnError(f"{kind} table has no {TIME} or {MEMORY} rows (tables/cost.tsv has)")
     df = df.assign(method=df["method"].astype(str), k=pd.to_numeric(df["k"], errors="coerce"))
     if k is not None:
         df = df[df["k"] == int(k)]
@@ -55,7 +55,7 @@ def cost(
 ) -> Figure:
     """Wall time and peak memory of each selection method (one training fold each).
 
-    From the ``metrics`` table: large markers are medians over repeats and folds
+    From the ``cost`` table: large markers are medians over repeats and folds
     (robust to a slow first fit), small dots the single folds. From a ``summary``
     table: mean ± SD. Methods are sorted
     by time; the time axis is logarithmic when the methods differ > 30-fold.
@@ -63,7 +63,7 @@ def cost(
     Parameters
     ----------
     table
-        The ``metrics`` table (rows with classifier ``-``) or the ``summary`` table.
+        The ``cost`` table (``tables/cost.tsv``), or a summary of it (``mean, sd``).
     k
         Panel size (default: each method's largest ``k``).
     dataset
@@ -80,13 +80,13 @@ def cost(
     from matplotlib.lines import Line2D
 
     df, dataset = cost_table(table, k=k, dataset=dataset)
-    long = df.attrs.get("kind") == "metrics" or "value" in df.columns
+    long = df.attrs.get("kind") == "cost" or "value" in df.columns
     if long:
         df = df.assign(value=pd.to_numeric(df["value"], errors="coerce"))
         agg = df.groupby(["method", "metric"])["value"].agg(mean="median", sd="std").reset_index()
     else:
         agg = df[["method", "metric", "mean", "sd"]].copy()
-    pieces = [(TIME, "wall time per fold (s)"), (MEMORY, "peak memory per fold (MB)")]
+    pieces = [(TIME, "wall time per fold (s)"), (MEMORY, "peak RSS added per fold (MB)")]
     pieces = [(m, lab) for m, lab in pieces if (agg["metric"] == m).any()]
     t = agg[agg["metric"] == pieces[0][0]].set_index("method")["mean"]
     methods = sorted(agg["method"].unique(), key=lambda m: (-float(t.get(m, -np.inf)), m))

@@ -27,6 +27,7 @@ TABLE_NAMES = (
     "selection_frequency",
     "stability",
     "method_similarity",
+    "cost",
 )
 
 
@@ -86,6 +87,7 @@ def summary_markdown(
     paired: TableLike | None = None,
     stability: TableLike | None = None,
     metrics: TableLike | None = None,
+    cost: TableLike | None = None,
     panel: TableLike | None = None,
     adata: ad.AnnData | PathLike | None = None,
     figures: Sequence[PathLike] | PathLike | None = None,
@@ -207,22 +209,22 @@ def summary_markdown(
                         f"{float(others['kuncheva_mean'].max()):.2f})"
                     )
                 lines.append(txt + ".")
-        if metrics is not None:
+        if cost is not None:
             try:
-                cost_df, _ = cost_table(metrics, dataset=dataset)
+                cost_df, _ = cost_table(cost, dataset=dataset)
             except SeqattnError:
                 cost_df = None
             if cost_df is not None and "value" in cost_df.columns:
                 c = cost_df[cost_df["method"] == method]
                 t = c[c["metric"] == "selector_time_s"]["value"]
-                mem = c[c["metric"] == "selector_peak_mem_mb"]["value"]
+                mem = c[c["metric"] == "selector_peak_rss_delta_mb"]["value"]
                 if not t.empty:
                     txt = (
                         f"- Cost of {method_label(method)} per training fold: median "
                         f"{float(t.median()):.3g} s wall time"
                     )
                     if not mem.empty:
-                        txt += f", {float(mem.median()):.3g} MB peak memory"
+                        txt += f", {float(mem.median()):.3g} MB peak RSS added"
                     lines.append(txt + ".")
         lines.append("")
 
@@ -319,6 +321,7 @@ def write_summary(
     paired: TableLike | None = None,
     stability: TableLike | None = None,
     metrics: TableLike | None = None,
+    cost: TableLike | None = None,
     panel: TableLike | None = None,
     adata: ad.AnnData | PathLike | None = None,
     figures: Sequence[PathLike] | PathLike | None = None,
@@ -336,10 +339,12 @@ def write_summary(
     path
         Output Markdown file (written atomically).
     tables
-        A ``tables/`` directory; any of ``summary, paired, stability, metrics``
+        A ``tables/`` directory; any of ``summary, paired, stability, metrics, cost``
         not passed explicitly is read from ``<tables>/<name>.tsv`` when present.
     summary, metrics
         The ``summary`` table (or, without it, the long ``metrics`` table) with the scores.
+    cost
+        The ``cost`` table: adds the selector's median wall time and peak RSS added.
     paired
         The ``paired`` table: adds the difference and p-value against the best peer.
     stability
@@ -375,6 +380,7 @@ def write_summary(
     found = {name: find_table(tables, name) for name in TABLE_NAMES}
     summary = summary if summary is not None else found["summary"]
     metrics = metrics if metrics is not None else found["metrics"]
+    cost = cost if cost is not None else found["cost"]
     paired = paired if paired is not None else found["paired"]
     stability = stability if stability is not None else found["stability"]
     if panel is None and tables is not None:
@@ -392,6 +398,7 @@ def write_summary(
         paired=paired,
         stability=stability,
         metrics=metrics,
+        cost=cost,
         panel=panel,
         adata=adata,
         figures=figures,

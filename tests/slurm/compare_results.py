@@ -5,7 +5,7 @@
 Everything that must not depend on where or when a job ran is compared exactly: every panel
 table (fold and final panels, attention weights), the fold tables and the aggregated tables.
 What legitimately differs between runs is left out: the selector's own cost (wall time, peak
-memory: classifier ``-`` rows, ``selector_*`` metrics) and the JSON sidecars (wall time, host).
+RSS: ``tables/cost.tsv``) and the JSON sidecars (wall time, host).
 Exit status 1 and one line per difference when they differ. Also imported by the tests.
 """
 
@@ -16,23 +16,21 @@ from pathlib import Path
 
 import pandas as pd
 
-COST_METRICS = ("selector_time_s", "selector_peak_mem_mb")
+#: Tables whose content depends on when and where a job ran.
+RUN_DEPENDENT = ("cost.tsv",)
 
 
 def _read(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, sep="\t")
-    if "metric" in df.columns:
-        df = df[~df["metric"].astype(str).isin(COST_METRICS)]
-    if "classifier" in df.columns:
-        df = df[df["classifier"].astype(str) != "-"]
-    return df.reset_index(drop=True)
+    return pd.read_csv(path, sep="\t")
 
 
 def compared_files(results: Path) -> list[Path]:
     """The files (relative to `results`) whose content must be identical across runs."""
     out = []
     for pattern in ("*/folds.tsv", "*/panels/*/*.tsv", "*/tables/*.tsv"):
-        out += [p.relative_to(results) for p in results.glob(pattern)]
+        out += [
+            p.relative_to(results) for p in results.glob(pattern) if p.name not in RUN_DEPENDENT
+        ]
     return sorted(out)
 
 

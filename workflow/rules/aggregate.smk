@@ -3,6 +3,8 @@ rule aggregate:
         unpack(get_aggregate_input),
     output:
         metrics="results/{dataset}/tables/metrics.tsv",
+        # selector time and memory: the one table that differs between two runs
+        cost="results/{dataset}/tables/cost.tsv",
         predictions="results/{dataset}/tables/predictions.tsv",
         summary=report(
             "results/{dataset}/tables/summary.tsv",

@@ -356,6 +356,7 @@ def get_figures_input(wildcards):
     inputs = {
         "data": f"results/{d}/data.h5ad",
         "summary": f"results/{d}/tables/summary.tsv",
+        "cost": f"results/{d}/tables/cost.tsv",
         "panel": f"results/{d}/panels/{method}/all.tsv",
     }
     if method == "sequential_attention":
@@ -396,6 +397,7 @@ def output_dir(wildcards, output):
 
 TABLES = [
     "metrics",
+    "cost",
     "summary",
     "paired",
     "selection_frequency",
