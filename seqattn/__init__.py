@@ -10,6 +10,7 @@ Submodules (imported on first use, so ``import seqattn`` stays light):
   each a scikit-learn selector.
 - ``seqattn.evaluate``: leak-free nested cross-validation of any registered method.
 - ``seqattn.pl``: figures from AnnData and result tables.
+- ``seqattn.report``: ``summary.md`` from the result tables (``write_summary``).
 - ``seqattn.datasets``: bundled, offline example data.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from seqattn._version import __version__
 
-_SUBMODULES = {"datasets", "evaluate", "io", "methods", "pl", "pp", "tl", "core"}
+_SUBMODULES = {"datasets", "evaluate", "io", "methods", "pl", "pp", "report", "tl", "core"}
 
 __all__ = ["SequentialAttentionSelector", "__version__", *sorted(_SUBMODULES)]
 

@@ -9,10 +9,10 @@ matplotlib.use("Agg")
 
 import pandas as pd
 import pytest
+from _synthetic import synthetic_results
 
 from seqattn import pl
 from seqattn._errors import SeqattnError
-from seqattn.pl._synthetic import synthetic_results
 from seqattn.pl.confusion import best_classifier
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -5,11 +5,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
+from _synthetic import synthetic_adata, synthetic_results
 
 from seqattn import pl
 from seqattn._atomic import write_table
 from seqattn.cli import main
-from seqattn.pl._synthetic import synthetic_adata, synthetic_results
 
 EXPECTED = [
     "accuracy_vs_k",
@@ -213,6 +213,7 @@ def test_summary_command(results, tmp_path):
 
 def test_write_summary_needs_something(tmp_path):
     from seqattn._errors import SeqattnError
+    from seqattn.report import write_summary
 
     with pytest.raises(SeqattnError, match="nothing to summarise"):
-        pl.write_summary(tmp_path / "s.md", tables=tmp_path)
+        write_summary(tmp_path / "s.md", tables=tmp_path)

@@ -6,10 +6,10 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from _synthetic import synthetic_adata, synthetic_results
 
 from seqattn import pl
 from seqattn._errors import SeqattnError
-from seqattn.pl._synthetic import synthetic_adata, synthetic_results
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqattn.pl.summary import write_summary
+    from seqattn.report import write_summary
 
     write_summary(
         args.out,

@@ -14,10 +14,10 @@ written atomically). Methods keep one colour in every figure (:func:`method_colo
 - :func:`cost`: selection wall time and peak memory.
 - :func:`qc`: valid values, missingness and intensity distributions.
 - :func:`plot_all`: every figure of one data set (:data:`FIGURES`) into a directory.
-- :func:`write_summary`: ``summary.md`` with the headline numbers and the panel.
 
 This package reads tables and AnnData only; it never imports ``seqattn.methods``,
-``seqattn.core`` or ``seqattn.evaluate``.
+``seqattn.core``, ``seqattn.evaluate`` or ``seqattn.report`` (``summary.md``, which uses
+these readers).
 """
 
 from seqattn.pl._all import FIGURES, figure_files, plot_all
@@ -29,7 +29,6 @@ from seqattn.pl.embedding import embedding
 from seqattn.pl.panel import marker_violins, panel_dotplot, panel_heatmap
 from seqattn.pl.qc import qc
 from seqattn.pl.stability import method_similarity, selection_frequency, stability
-from seqattn.pl.summary import write_summary
 from seqattn.pl.trajectory import attention_matrix, attention_trajectory
 
 __all__ = [
@@ -53,5 +52,4 @@ __all__ = [
     "qc",
     "selection_frequency",
     "stability",
-    "write_summary",
 ]

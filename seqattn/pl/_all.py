@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seqattn._errors import SeqattnError
-from seqattn.pl._io import PathLike, as_adata, placeholder, save_figure
+from seqattn.pl._io import PathLike, as_adata, find_table, placeholder, save_figure
 from seqattn.pl._style import RC, REFERENCE_METHOD
-from seqattn.pl.summary import find_table
 
 if TYPE_CHECKING:
     import anndata as ad

@@ -102,6 +102,17 @@ def read_table(table: TableLike, kind: str | tuple[str, ...]) -> pd.DataFrame:
     return df
 
 
+def find_table(tables: PathLike | None, name: str) -> Path | None:
+    """``tables/<name>.tsv`` (or ``.tsv.gz`` / ``.parquet``) when it exists."""
+    if tables is None:
+        return None
+    for suffix in (".tsv", ".tsv.gz", ".parquet"):
+        path = Path(tables) / f"{name}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
 def one_dataset(
     df: pd.DataFrame, dataset: str | None, kind: str
 ) -> tuple[pd.DataFrame, str | None]:

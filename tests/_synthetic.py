@@ -1,4 +1,4 @@
-"""Small synthetic result tables in the binding formats (for tests, docs and figure previews).
+"""Small synthetic result tables in the binding formats (test fixtures only).
 
 Nothing here runs a selector: the numbers are made up so that the figures can be
 drawn and looked at before (or without) a workflow run.

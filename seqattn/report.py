@@ -1,4 +1,8 @@
-"""``summary.md``: one page with the headline numbers, the panel table and links to the figures."""
+"""``summary.md``: one page with the headline numbers, the panel table and links to the figures.
+
+The report reads the result tables (and optionally the data) as :mod:`seqattn.pl` does, and
+uses its table readers; :mod:`seqattn.pl` never imports this module.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn.pl._io import PathLike, TableLike, as_adata, one_dataset, read_table
+from seqattn.pl._io import PathLike, TableLike, as_adata, find_table, one_dataset, read_table
 from seqattn.pl._style import REFERENCE_METHOD, canonical_method, method_label
 
 if TYPE_CHECKING:
@@ -29,17 +33,6 @@ TABLE_NAMES = (
     "method_similarity",
     "cost",
 )
-
-
-def find_table(tables: PathLike | None, name: str) -> Path | None:
-    """``tables/<name>.tsv`` (or ``.tsv.gz`` / ``.parquet``) when it exists."""
-    if tables is None:
-        return None
-    for suffix in (".tsv", ".tsv.gz", ".parquet"):
-        path = Path(tables) / f"{name}{suffix}"
-        if path.is_file():
-            return path
-    return None
 
 
 def _fmt(mean: float, sd: float | None = None, digits: int = 3) -> str:
@@ -414,4 +407,4 @@ def write_summary(
     return text
 
 
-__all__ = ["TABLE_NAMES", "find_table", "summary_markdown", "write_summary"]
+__all__ = ["TABLE_NAMES", "summary_markdown", "write_summary"]
