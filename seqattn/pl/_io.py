@@ -311,36 +311,27 @@ def dense(
 
 
 def median_impute(x: np.ndarray) -> tuple[np.ndarray, int]:
-    """Replace NaN by the feature (column) median; all-NaN columns become 0.
+    """Replace NaN by the feature (column) median (:class:`seqattn.pp.Imputer`); columns
+    without any value stay NaN. Returns the imputed float64 copy and the number of NaN."""
+    import warnings
 
-    Returns the imputed copy and the number of values replaced.
-    """
+    from seqattn.pp.impute import Imputer
+
     x = np.array(x, dtype=np.float64, copy=True)
-    nan = np.isnan(x)
-    n = int(nan.sum())
+    n = int(np.isnan(x).sum())
     if n:
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                med = np.nanmedian(x, axis=0)
-        med = np.where(np.isnan(med), 0.0, med)
-        x[nan] = np.take(med, np.nonzero(nan)[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            x = Imputer("median").fit(x).transform(x)
     return x, n
 
 
 def zscore(x: np.ndarray) -> np.ndarray:
-    """Column z-scores ignoring NaN (constant columns become 0, NaN stays NaN)."""
-    import warnings
+    """Column z-scores ignoring NaN (constant columns become 0, NaN stays NaN):
+    :func:`seqattn.pp.scale.zscore`."""
+    from seqattn.pp.scale import zscore as _zscore
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mu = np.nanmean(x, axis=0)
-        sd = np.nanstd(x, axis=0)
-    sd = np.where(~np.isfinite(sd) | (sd == 0), 1.0, sd)
-    mu = np.where(np.isfinite(mu), mu, 0.0)
-    return (x - mu) / sd
+    return _zscore(x)
 
 
 def categories(adata: ad.AnnData, key: str) -> tuple[pd.Categorical, list[str], list[str]]:

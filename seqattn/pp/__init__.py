@@ -8,6 +8,8 @@
   :class:`FoldTransformer`: ``fit(X, y, groups)`` on a training fold,
   ``transform(X) -> float32`` without NaN, ``support_``.
 - Presets and their options: :data:`PRESETS`, :func:`available_presets`.
+- :mod:`seqattn.pp.scale` (``mean_sd``, ``zscore``): the one column z-score, NaN-aware,
+  constant columns centred only (also used by ``seqattn.methods`` and ``seqattn.pl``).
 
 This package never imports ``seqattn.methods``, ``seqattn.core`` or ``seqattn.evaluate``.
 """

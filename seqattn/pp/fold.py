@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from seqattn._errors import SeqattnError
 from seqattn.pp.impute import Imputer
 from seqattn.pp.presets import resolve_options
+from seqattn.pp.scale import mean_sd
 
 
 class FoldTransformer(TransformerMixin, BaseEstimator):
@@ -101,7 +102,8 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
         ).fit(Xk)
         if o["zscore"]:
             Xi = self._imputer.transform(Xk)
-            self._mean, self._std = _mean_std(Xi)
+            # A feature constant in the training fold has no scale to learn: centred only.
+            self._mean, self._std = mean_sd(Xi)
 
     def _fit_scrna(self, X) -> None:
         import scanpy as sc
@@ -241,13 +243,6 @@ def _valid_fraction(valid: np.ndarray, y, mode: str) -> np.ndarray:
         raise SeqattnError(f"y has {y.shape[0]} labels but X has {valid.shape[0]} rows")
     per_class = np.vstack([valid[y == c].mean(axis=0) for c in np.unique(y)])
     return per_class.max(axis=0) if mode == "any_group" else per_class.min(axis=0)
-
-
-def _mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = X.mean(axis=0)
-    std = X.std(axis=0)
-    # A feature constant in the training fold has no scale to learn: keep it centred only.
-    return mean, np.where((std > 0) & np.isfinite(std), std, 1.0)
 
 
 def _dense_columns(X, mask: np.ndarray) -> np.ndarray:
