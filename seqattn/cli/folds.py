@@ -33,8 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seqattn._atomic import write_table
+    from seqattn.cli._common import read_data
     from seqattn.evaluate import folds_for_adata
-    from seqattn.evaluate._cli import read_data
 
     adata = read_data(args.data, obs_only=True)
     folds = folds_for_adata(

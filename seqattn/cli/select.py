@@ -78,9 +78,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqattn._atomic import write_table, write_text
     from seqattn._errors import SeqattnError
-    from seqattn.cli._common import parse_options, set_threads
+    from seqattn.cli._common import dataset_of, parse_options, read_data, set_threads
     from seqattn.evaluate import read_folds, select_panel
-    from seqattn.evaluate._cli import dataset_of, read_data
     from seqattn.evaluate.panels import sidecar_path, to_json
 
     set_threads(args.threads)

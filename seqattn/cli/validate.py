@@ -41,10 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqattn._atomic import write_table
     from seqattn._errors import SeqattnError
-    from seqattn.cli._common import set_threads
+    from seqattn.cli._common import dataset_of, read_data, set_threads
     from seqattn.cli.select import ks_of
     from seqattn.evaluate import read_folds, read_panel, read_sidecar, validate_panel
-    from seqattn.evaluate._cli import dataset_of, read_data
 
     set_threads(args.threads)
     folds = read_folds(args.folds)
