@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--classifiers",
         nargs="+",
         default=None,
-        help="downstream classifiers (default: logreg rf mlp knn)",
+        help="downstream classifiers (default: logreg rf knn; also: mlp)",
     )
     p.add_argument("--dataset", default=None, help="data set name (default: from the sidecar)")
     p.add_argument("--method", default=None, help="method name (default: from the sidecar)")

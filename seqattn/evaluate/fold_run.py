@@ -142,7 +142,7 @@ def validate_panel(
     ks : int or sequence of int
         Panel sizes to score (prefixes of ordered panels).
     classifiers : list of names or dict name -> options, optional
-        Default ``logreg, rf, mlp, knn``.
+        Default :data:`~seqattn.evaluate.classifiers.DEFAULT_CLASSIFIERS` (``logreg, rf, knn``).
     meta : dict, optional
         The panel's sidecar. Given, it is checked against this fold (a panel selected on other
         samples would leak). Its selector cost goes to the separate cost table

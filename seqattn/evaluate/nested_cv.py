@@ -109,7 +109,7 @@ def run_nested_cv(
     ks : int or sequence of int
         Panel sizes.
     classifiers : list of names or dict name -> options, optional
-        Default ``logreg, rf, mlp, knn``.
+        Default :data:`~seqattn.evaluate.classifiers.DEFAULT_CLASSIFIERS` (``logreg, rf, knn``).
     group : str, optional
         Column of ``adata.obs`` to group folds by (subject, mouse, patient).
     n_splits, n_repeats : int

@@ -272,7 +272,7 @@ def get_select_gpus(wildcards):
 
 
 def get_validate_args(wildcards):
-    args = ["--classifiers", *config.get("classifiers", ["logreg", "rf", "knn"])]
+    args = ["--classifiers", *config["classifiers"]]  # the schema fills the default
     args += ["--seed", config.get("seed", 0)]
     return _args(args)
 
