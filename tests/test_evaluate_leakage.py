@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 
 from seqattn.evaluate import make_folds, naive_cv_score, run_nested_cv
-from seqattn.methods import available_methods
 
 N_SAMPLES, N_FEATURES, K, SEED = 60, 2000, 10, 0
 CHANCE_TOLERANCE = 0.15
@@ -32,14 +31,7 @@ NAIVE_FLOOR = 0.70
 CASES = [
     pytest.param("anova", {}, 2, id="anova"),
     pytest.param(
-        "sequential_attention",
-        {"epochs": 240, "device": "cpu"},
-        1,
-        id="sequential_attention",
-        marks=pytest.mark.skipif(
-            "sequential_attention" not in available_methods(),
-            reason="method 'sequential_attention' is not registered in seqattn.methods yet",
-        ),
+        "sequential_attention", {"epochs": 240, "device": "cpu"}, 1, id="sequential_attention"
     ),
 ]
 
@@ -47,7 +39,8 @@ CASES = [
 @pytest.fixture
 def one_torch_thread():
     """Few-thread CPU runs are much faster for tiny networks on a shared machine."""
-    torch = pytest.importorskip("torch")
+    import torch
+
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
