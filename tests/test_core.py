@@ -154,7 +154,8 @@ def test_records_and_labels():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 12))
     y = np.where(X[:, 4] > 0, "tumour", "normal")
-    result = sequential_attention(X, y, 3, hidden=(8,), device="cpu", n_per_step=2)
+    # One network: its pick is the most attended candidate (an ensemble picks by vote).
+    result = sequential_attention(X, y, 3, hidden=(8,), device="cpu", n_per_step=2, n_restarts=1)
     k, d = 3, 12
     assert result.order.shape == (k,) and len(set(result.order.tolist())) == k
     assert result.order[0] == 4
@@ -332,3 +333,32 @@ def test_held_out_pick_keeps_groups_together_and_checks_its_options():
     ]:
         with pytest.raises(SeqattnError, match=message):
             sequential_attention(X, y, 2, device="cpu", epochs=5, **kwargs)
+
+
+def test_groups_count_subjects_not_rows():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 6))
+    y = (X[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(int)
+    plain = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=30)
+    # One subject per row, named in row order: the same fit, weight for weight.
+    own = sequential_attention(
+        X, y, 2, hidden=(8,), device="cpu", epochs=30, groups=[f"{i:03d}" for i in range(60)]
+    )
+    np.testing.assert_array_equal(plain.order, own.order)
+    np.testing.assert_array_equal(plain.loss_curve, own.loss_curve)
+    # Ten subjects: subjects are resampled and counted, so the fit differs.
+    ten = sequential_attention(
+        X, y, 2, hidden=(8,), device="cpu", epochs=30, groups=np.arange(60) // 6
+    )
+    assert not np.array_equal(plain.loss_curve, ten.loss_curve)
+    with pytest.raises(SeqattnError, match="one subject per row"):
+        sequential_attention(X, y, 2, device="cpu", epochs=5, groups=np.arange(59))
+
+
+def test_candidate_penalty_is_checked_and_zero_turns_it_off():
+    X, y, _ = redundant_problem(0, n=200)
+    with pytest.raises(SeqattnError, match="candidate_penalty=-1"):
+        sequential_attention(X, y, 2, device="cpu", epochs=5, candidate_penalty=-1)
+    on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
+    off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, candidate_penalty=0)
+    assert not np.array_equal(on.loss_curve, off.loss_curve)

@@ -11,6 +11,7 @@ from seqattn.evaluate import (
     classification_metrics,
     make_folds,
     panel_for_k,
+    run_nested_cv,
     select_panel,
     train_test_indices,
     validate_panel,
@@ -321,3 +322,56 @@ def test_psutil_is_a_declared_dependency():
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert any(d.startswith("psutil") for d in pyproject["project"]["dependencies"])
+
+
+class _GroupSpy(PanelSelector):
+    """Records the groups its fit is given."""
+
+    name = "test_group_spy"
+    groups_seen: list = []  # noqa: RUF012
+
+    def fit(self, X, y, groups=None):
+        type(self).groups_seen.append(None if groups is None else list(groups))
+        return super().fit(X, y, groups)
+
+    def _select(self, X, y, k, *, random_state):
+        return np.arange(k), np.ones(k)
+
+
+def test_the_training_folds_subjects_reach_the_selector(monkeypatch):
+    monkeypatch.setitem(_base._REGISTRY, _GroupSpy.name, _GroupSpy)
+    _GroupSpy.groups_seen.clear()
+    adata = _toy()
+    adata.obs["subject"] = [f"m{i // 3}" for i in range(adata.n_obs)]
+    folds = make_folds(adata.obs["cls"], groups=adata.obs["subject"], n_splits=3, random_state=0)
+    train, _ = train_test_indices(folds, adata.obs_names, 0, 1)
+    select_panel(
+        adata,
+        "cls",
+        "test_group_spy",
+        [2],
+        folds=folds,
+        repeat=0,
+        fold=1,
+        group="subject",
+        warmup=False,
+    )
+    assert _GroupSpy.groups_seen == [list(adata.obs["subject"].to_numpy()[train])]
+    # without group= the column recorded by seqattn.pp.preprocess is used; none: None
+    select_panel(adata, "cls", "test_group_spy", [2], warmup=False)
+    adata.uns["seqattn_preprocessing"] = {"group": "subject"}
+    select_panel(adata, "cls", "test_group_spy", [2], warmup=False)
+    assert _GroupSpy.groups_seen[1] is None
+    assert _GroupSpy.groups_seen[2] == list(adata.obs["subject"])
+    result = run_nested_cv(
+        adata,
+        "cls",
+        ["test_group_spy"],
+        [2],
+        ["logreg"],
+        group="subject",
+        n_splits=3,
+        warmup=False,
+    )
+    assert len(_GroupSpy.groups_seen) == 3 + 3 and all(_GroupSpy.groups_seen[3:])
+    assert not result.metrics.empty

@@ -47,6 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("data", help="input .h5ad (per-sample preprocessing done)")
     p.add_argument("--label", required=True, help="class column of obs")
+    p.add_argument(
+        "--group",
+        default=None,
+        help="subject column of obs, passed to the method (default: the one preprocess recorded)",
+    )
     p.add_argument("--method", required=True, help="registered method name")
     add_ks_arguments(p)
     p.add_argument(
@@ -99,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         folds=folds,
         repeat=args.repeat if folds is not None else None,
         fold=args.fold,
+        group=args.group,
         random_state=args.seed,
         device=args.device,
         warmup=not args.no_warmup,

@@ -53,27 +53,25 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         by vote with ``bootstrap``. 1 is the paper's single network and the fastest.
     bootstrap : bool, default=True
         Train each of the ``n_restarts`` networks on its own Bayesian-bootstrap
-        weighting of the rows (an Exp(1) weight per row, drawn once) and give each pick
-        to the feature most networks rank first (ties: the highest mean attention), so a
-        feature that only helps one network fit its own resample loses the vote. No
-        effect with ``n_restarts=1``. Measured (``bench/README.md``, 3 seeds x 6 data
-        sets): panels +1.1 points of balanced accuracy on average, better on average on
-        every data set but GLIOMA / CBMC ADT with one classifier each (-0.3, -0.7); a fit
-        costs 1.3-3.4 times the single network's on the CPU.
+        weighting of the samples (an Exp(1) weight per sample, or per subject with
+        ``groups``, drawn once) and give each pick to the feature most networks rank
+        first (ties: the highest mean attention), so a feature that only helps one
+        network fit its own resample loses the vote. No effect with ``n_restarts=1``.
     phase_lr_scale : float, default=1.0
         The network's learning rate during the selection phases, as a multiple of
-        ``lr`` (the warm-up always trains at ``lr``). 1 is the paper's joint training.
-        Smaller values keep the warm-up's network mostly as it is and let the attention
-        do the adapting: at 0.1 the benchmark's panels were 1.8-2.6 points better on
-        average, but redundant copies of a selected feature were picked again more
-        often (``bench/README.md``).
+        ``lr`` (the warm-up always trains at ``lr``). 1 is the paper's joint training;
+        smaller values leave more of the adapting to the attention, at the cost of
+        picking redundant copies of a selected feature more often.
     hold_candidate_norms : bool, default=False
         During each selection phase, keep the norm of every unselected candidate's
         first-layer weights at its end-of-warm-up value (their direction still trains),
-        so the network cannot amplify weakly attended candidates through their weights
-        and the attention stays informative once the selected features fit the training
-        data. False is the paper's plain joint training. Measured (``bench/README.md``):
-        better on CBMC RNA and GLIOMA, worse on pbmc68k_reduced and NAFLD.
+        so only the attention can raise a candidate's influence.
+    candidate_penalty : float, default=0.1
+        L2 penalty on the first-layer weights of the features not yet selected, scaled
+        by ``sqrt(log(n_features) / n)`` with ``n`` the number of samples (of subjects
+        when ``groups`` is given): on a small cohort the network can no longer fit what is
+        left through weakly attended candidates, so the attention follows signal that
+        holds across samples; selected features are not penalised. 0 turns it off.
     class_weight : {"balanced", None} or dict, default="balanced"
         Loss weighting of classes; balanced makes rare classes count fully; a dict
         ``{class: weight}`` sets the weights (classes left out weigh 1), as in
@@ -159,6 +157,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         bootstrap: bool = True,
         phase_lr_scale: float = 1.0,
         hold_candidate_norms: bool = False,
+        candidate_penalty: float = 0.1,
         class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
         preselected: Sequence[int | str] | None = None,
@@ -180,6 +179,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.bootstrap = bootstrap
         self.phase_lr_scale = phase_lr_scale
         self.hold_candidate_norms = hold_candidate_norms
+        self.candidate_penalty = candidate_penalty
         self.class_weight = class_weight
         self.task = task
         self.preselected = preselected
@@ -225,8 +225,9 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         y : array-like, shape (n_samples,)
             Class labels (strings, ints, bools, categoricals) or real targets.
         groups : array-like of shape (n_samples,), optional
-            Subject of each sample; with ``pick="held_out"`` a subject's samples are held
-            out together. Ignored otherwise.
+            Subject of each sample (mouse, patient): the bootstrap reweights subjects,
+            ``candidate_penalty`` counts subjects as the independent samples, and with
+            ``pick="held_out"`` a subject's samples are held out together.
 
         Returns
         -------
@@ -261,6 +262,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             bootstrap=self.bootstrap,
             phase_lr_scale=self.phase_lr_scale,
             hold_candidate_norms=self.hold_candidate_norms,
+            candidate_penalty=self.candidate_penalty,
             class_weight=self.class_weight,
             task=self.task,
             preselected=self._preselected_indices(),

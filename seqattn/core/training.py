@@ -7,56 +7,41 @@ One pass over a training budget split into a warm-up and one phase per pick:
    at the END of the phase the unselected candidate(s) with the largest attention
    weight are selected (their input weight becomes exactly 1) and the logits reset.
 
-Unlike the public reference implementation, every pick comes from logits trained for a
-full phase (the reference's first pick reads untrained logits and its last phase is
-trained after the last pick, so wasted).
+Every pick comes from logits trained for a full phase (the public reference
+implementation reads untrained logits for its first pick and wastes its last phase).
 
-Design choices (each checked on the synthetic problems in ``tests/test_core.py``):
+The rules, each checked on the synthetic redundancy and suppressor problems of
+``tests/test_core.py`` (measurements: ``bench/README.md``):
 
 - unselected inputs are scaled by ``sqrt(m) * softmax`` over the ``m`` candidates, so
   together they weigh one feature for any ``d`` (see :class:`AttentionEnsemble`);
 - features are standardised with the mean and sd of the data passed in; classes are
   weighted to balance by default;
+- the candidates' first-layer weights carry an L2 penalty ``c * sqrt(log d / n)``
+  (``candidate_penalty=c``; ``n`` counts independent samples: subjects when ``groups``
+  is given). This is the paper's regularised form (for a linear model it makes the
+  attention follow orthogonal matching pursuit), at the lasso's rate in ``n``: a network
+  trained on a small cohort cannot fit what the selected features leave unexplained
+  through thousands of weakly attended candidates, so the attention follows signal that
+  holds across samples rather than the individual rows; on large data the penalty
+  vanishes. Selected features are not penalised;
 - the logits use their own optimiser (:class:`SharedScaleAdam`, 100x the network's
   learning rate, fresh at every phase) so noise logits among thousands stay put;
-- the network (AdamW, small weight decay) keeps training across phases at its learning
-  rate (``phase_lr_scale=1``, the paper's joint training). A smaller ``phase_lr_scale``
-  slows the network in the phases only, so the attention does the adapting and the network
-  memorises less over k phases: at 0.1 the benchmark's panels were +1.8 points of balanced
-  accuracy better with logistic regression and +2.6 with random forests
-  (``bench/levers.py`` variant ``netlr01``, 3 seeds x 6 data sets x k = 5, 10, 20), but
-  the redundant-copies problem of the tests was solved in only 11 of 20 seeds (15 at 0.3,
-  20 of 20 at 1): a network that cannot re-learn how to use a selected feature keeps
-  rewarding its copies. Adaptivity is the method's point, so 1 stays the default.
-  Optionally (``hold_candidate_norms=True``, off by default) the first-layer weights of
-  each unselected candidate keep, during a phase, the norm they had at the end of the
-  warm-up (their direction still trains): Adam moves every weight at about the same speed
-  whatever the size of its gradient, so the network can amplify the thousands of weakly
-  attended candidates through their own weights and fit (on small data, memorise) what is
-  left without concentrating the attention, and late picks become near-ties. Holding the
-  norms leaves attention as the only way to use a candidate more. Measured with
-  ``bench/levers.py`` (variant ``capnorm``, 3 seeds): +4 to +5 points of balanced accuracy
-  on CBMC RNA (2,000 genes, 15 cell types) and +8 on GLIOMA at k = 5, but -7 on
-  pbmc68k_reduced at k = 10 and -5 on NAFLD at k = 10-20, so it is not the default;
-- the schedule (warm-up + one phase per pick) follows :mod:`seqattn.core.schedule`;
-- by default four networks train side by side, each on its own Bayesian-bootstrap
-  weighting of the rows (Exp(1) weights, drawn once, so no row is dropped: a plain
-  bootstrap leaves out a third of ~50 samples), and each pick goes to the candidate most
-  networks rank first, the mean attention breaking ties. The network that memorises its
-  rows through a weakly attended candidate does so differently on each resample, so only
-  a candidate that helps every resample wins the vote. Measured with ``bench/levers.py``
-  (3 seeds x 6 data sets x k = 5, 10, 20, both classifiers; variant ``bexp4``): +1.1
-  points of balanced accuracy on average over the single network, on average better on
-  every data set but two (data set, classifier) pairs (-0.7, -0.3); a plain Poisson
-  bootstrap gave +1.2 but -1.6 / -2.4 on NAFLD (48 samples); the same four networks
-  without resampling did not help (-1.0, one seed). ``n_restarts=1`` is the paper's
-  single network.
+- the network (AdamW, small weight decay) keeps training across phases
+  (``phase_lr_scale=1``, the paper's joint training); ``hold_candidate_norms`` is an
+  alternative way to keep candidates from being amplified through their own weights;
+- four networks train side by side, each on its own Bayesian-bootstrap weighting of the
+  rows (Exp(1) weights drawn once, one per subject with ``groups``), and each pick goes
+  to the candidate most networks rank first, the mean attention breaking ties: a
+  candidate that helps only one resample loses the vote (``n_restarts=1``: the paper's
+  single network);
+- ``pick="held_out"`` cross-fits the networks instead and lets held-out rows judge the
+  attention's short list (:mod:`seqattn.core.heldout`).
 
 The loop keeps the data as one tensor on the device, indexes mini-batches through a
 permutation and never synchronises with the host inside a phase (losses are written into
 a device tensor and read once at the end). Each step's forward and backward are written
-out by hand (:mod:`seqattn.core.backprop`, checked against autograd in the tests), so a
-step is a few matrix products and no autograd graph.
+out by hand (:mod:`seqattn.core.backprop`, checked against autograd in the tests).
 """
 
 from __future__ import annotations
@@ -224,6 +209,7 @@ def sequential_attention(
     bootstrap: bool = True,
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
+    candidate_penalty: float = 0.1,
     class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
@@ -276,6 +262,10 @@ def sequential_attention(
         weights at its end-of-warm-up value, so only the attention can raise a
         candidate's influence (see the module notes). False (default) is the paper's
         plain joint training.
+    candidate_penalty : float
+        L2 penalty on the unselected candidates' first-layer weights, in units of
+        ``sqrt(log d / n)`` (``n``: samples, or subjects with ``groups``); 0 is the
+        unregularised training.
     class_weight : {"balanced", None} or dict
         Loss weighting of classes (a dict ``{class: weight}``: classes left out weigh 1).
     task : {"auto", "classification", "regression"}
@@ -290,8 +280,9 @@ def sequential_attention(
     shortlist : int
         Candidates the attention proposes to the held-out judge at each pick.
     groups : array-like of shape (n,), optional
-        Subject (or batch) of each row; with ``pick="held_out"`` a subject's rows are held
-        out together, so a pick must generalise to unseen subjects.
+        Subject of each row. The bootstrap weights subjects instead of rows, the penalty
+        counts subjects as the independent samples, and with ``pick="held_out"`` a
+        subject's rows are held out together.
     device : str or torch.device
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``.
     random_state : int
@@ -329,6 +320,18 @@ def sequential_attention(
         raise SeqattnError("pick='held_out' needs n_restarts >= 2 (one held-out fold each)")
     if int(shortlist) < 1:
         raise SeqattnError(f"shortlist={shortlist} must be a positive integer")
+    if not candidate_penalty >= 0:
+        raise SeqattnError(f"candidate_penalty={candidate_penalty} must be non-negative")
+    group_codes = None
+    n_independent = n
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.ndim != 1 or groups.shape[0] != n:
+            raise SeqattnError(
+                f"groups has shape {groups.shape} for {n} samples; give one subject per row"
+            )
+        _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+        n_independent = int(group_codes.max()) + 1
     schedule = make_schedule(n, k - len(forced), int(n_per_step), epochs, batch_size)
 
     generator = torch.Generator().manual_seed(int(random_state))
@@ -342,9 +345,12 @@ def sequential_attention(
     bootstrap = bool(bootstrap) and net.n_restarts > 1
     if bootstrap:
         # Bayesian bootstrap (Rubin 1981): Exp(1) weights keep every row in every model
-        # (a plain bootstrap drops a third of the rows, too many of ~50 samples).
-        row_weight = torch.empty(net.n_restarts, n, device="cpu")
+        # (a plain bootstrap drops a third of the rows, too many of ~50 samples); with
+        # groups, one weight per subject, so a resample reweights subjects, not replicates.
+        row_weight = torch.empty(net.n_restarts, n_independent, device="cpu")
         row_weight = row_weight.exponential_(generator=generator)
+        if group_codes is not None:
+            row_weight = row_weight[:, torch.as_tensor(group_codes)]
     if held_out:
         codes = targets.values.cpu().numpy() if targets.task == "classification" else None
         fold = cross_fit_folds(codes, n, net.n_restarts, groups, int(random_state))
@@ -357,6 +363,9 @@ def sequential_attention(
     if row_weight is not None:
         row_weight = row_weight.to(dev)
     losses = torch.zeros(schedule.total_steps, dtype=torch.float32, device=dev)
+    # The candidates' L2 penalty follows the number of independent samples (lasso-like
+    # rate sqrt(log d / n)): see the module notes.
+    penalty = float(candidate_penalty) * float(np.sqrt(np.log(max(d, 2)) / n_independent))
     selected = torch.zeros(d, dtype=torch.bool, device=dev)
     if forced:
         selected[torch.as_tensor(forced, device=dev)] = True
@@ -371,6 +380,7 @@ def sequential_attention(
     def train(n_steps: int, attention_opt: torch.optim.Optimizer | None):
         nonlocal step
         candidate_rows = (~selected).view(d, 1, 1)
+        cand_mask = candidate_rows.to(torch.float32)
         # Warm-up (no attention optimiser): every feature at weight 1, so the network
         # learns from all of them; in a phase the logits train with the network.
         phase = None if attention_opt is None else PhaseMask.build(selected, source.inv_sd)
@@ -387,6 +397,9 @@ def sequential_attention(
                 phase,
                 None if row_weight is None else row_weight[:, index],
             )
+            if penalty > 0:
+                # Gradient of penalty * ||w||^2 over the unselected candidates' rows.
+                net.first_weight.grad.addcmul_(net.first_weight, cand_mask, value=2.0 * penalty)
             net_opt.step()
             if attention_opt is not None:
                 attention_opt.step()

@@ -32,6 +32,17 @@ def obs_column(adata: Any, column: str, *, role: str = "label") -> pd.Series:
     return out
 
 
+def subject_groups(adata: Any, group: str | None) -> np.ndarray | None:
+    """Subject of each sample (strings): ``adata.obs[group]``, else the group column that
+    ``seqattn.pp.preprocess`` recorded, else None."""
+    if group is None:
+        record = adata.uns.get("seqattn_preprocessing", {}) if hasattr(adata, "uns") else {}
+        group = record.get("group") if isinstance(record, dict) else None
+        if group is None or group not in adata.obs.columns:
+            return None
+    return obs_column(adata, str(group), role="group").to_numpy()
+
+
 def class_labels(y: np.ndarray) -> list[str]:
     """The sorted class names of a label vector (the column order of every score matrix)."""
     return sorted(pd.unique(np.asarray(y, dtype=str)).tolist())

@@ -43,6 +43,8 @@ class FoldData:
         classes is not information about the test samples).
     transform_time_s : float
         Time to fit the transformer and transform both sides.
+    groups_train : ndarray of str or None
+        Subject of each training sample (passed to the selector's ``fit``), if known.
     """
 
     X_train: np.ndarray
@@ -54,6 +56,7 @@ class FoldData:
     features: np.ndarray
     classes: list[str]
     transform_time_s: float
+    groups_train: np.ndarray | None = None
 
     def columns_of(self, panel_features: list[str]) -> np.ndarray:
         """Column positions of ``panel_features`` in the transformed matrices."""
@@ -69,7 +72,11 @@ class FoldData:
 
 
 def prepare_fold(
-    adata: Any, y: np.ndarray, train: np.ndarray, test: np.ndarray | None = None
+    adata: Any,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> FoldData:
     """Fit the fold transformer on ``train`` rows and transform train (and test) rows.
 
@@ -81,6 +88,8 @@ def prepare_fold(
         Labels of all samples (only the training ones reach the transformer).
     train, test : ndarray of int
         Row positions; ``test=None`` (the final panel) transforms the training side only.
+    groups : ndarray, shape (n_obs,), optional
+        Subject of every sample; the training rows' go to the selector.
     """
     from seqattn.evaluate._data import class_labels
 
@@ -116,6 +125,7 @@ def prepare_fold(
         features=features,
         classes=class_labels(y),
         transform_time_s=time.perf_counter() - start,
+        groups_train=None if groups is None else np.asarray(groups)[train],
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn.evaluate._data import obs_column
+from seqattn.evaluate._data import obs_column, subject_groups
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import fold_seed, train_test_indices
 from seqattn.evaluate.panels import check_ks
@@ -44,6 +44,7 @@ def select_panel(
     folds: pd.DataFrame | None = None,
     repeat: int | None = None,
     fold: int | None = None,
+    group: str | None = None,
     random_state: int = 0,
     device: str | None = "auto",
     warmup: bool = True,
@@ -66,6 +67,9 @@ def select_panel(
     folds, repeat, fold : optional
         Fold table and the outer fold whose training samples to use. Without them all samples
         are used: the final panel.
+    group : str, optional
+        Subject column of ``adata.obs`` whose training values go to the selector's ``fit``
+        (default: the group column ``seqattn.pp.preprocess`` recorded, if any).
     random_state : int
         Seed of the method.
     device : str, optional
@@ -94,7 +98,8 @@ def select_panel(
         if repeat is None or fold is None:
             raise SeqattnError("a fold table needs both repeat and fold")
         train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
-    data = prepare_fold(adata, y, train, None)  # the selector never needs the test side
+    # the selector never needs the test side
+    data = prepare_fold(adata, y, train, None, subject_groups(adata, group))
     panel, meta, attention = select_on_fold(
         data,
         method,

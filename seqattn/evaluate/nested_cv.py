@@ -111,7 +111,8 @@ def run_nested_cv(
     classifiers : list of names or dict name -> options, optional
         Default :data:`~seqattn.evaluate.classifiers.DEFAULT_CLASSIFIERS` (``logreg, rf, knn``).
     group : str, optional
-        Column of ``adata.obs`` to group folds by (subject, mouse, patient).
+        Column of ``adata.obs`` to group folds by (subject, mouse, patient); the selectors
+        get the training samples' groups too (Sequential Attention resamples subjects).
     n_splits, n_repeats : int
         Outer folds and repeats (ignored when ``folds`` is given).
     folds : DataFrame, optional
@@ -136,6 +137,7 @@ def run_nested_cv(
     dataset = dataset or dataset_name(adata, "data")
     ks = check_ks(ks, n_features=adata.n_vars)
     y = obs_column(adata, label).to_numpy()
+    groups = None if group is None else obs_column(adata, group, role="group").to_numpy()
     if folds is None:
         folds = folds_for_adata(
             adata,
@@ -149,7 +151,7 @@ def run_nested_cv(
     metric_tables, prediction_tables, panel_tables, metas, cost_tables = [], [], [], [], []
     for repeat, fold in iter_folds(folds):
         train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
-        data = prepare_fold(adata, y, train, test)
+        data = prepare_fold(adata, y, train, test, groups)
         identity = {"dataset": dataset, "repeat": repeat, "fold": fold}
         for method in methods:
             panel, meta, _ = select_on_fold(

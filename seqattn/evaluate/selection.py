@@ -102,7 +102,7 @@ def select_on_fold(
     for k in fit_sizes:
         selector.set_params(n_features_to_select=k)
         with measure() as cost:
-            selector.fit(data.X_train, data.y_train)
+            selector.fit(data.X_train, data.y_train, groups=data.groups_train)
         order = selector.selected_features_
         blocks.append(panel_block(k, order, selector.selection_scores_, data.features))
         cost_by_fit[k] = cost
