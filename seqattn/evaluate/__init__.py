@@ -21,6 +21,7 @@ from seqattn.evaluate.folds import (
 from seqattn.evaluate.metrics import classification_metrics
 from seqattn.evaluate.nested_cv import NestedCVResult, naive_cv_score, run_nested_cv
 from seqattn.evaluate.panels import panel_for_k, read_panel, read_sidecar
+from seqattn.evaluate.recommend import Recommendation, recommend
 from seqattn.evaluate.stability import (
     jaccard_index,
     kuncheva_index,
@@ -32,6 +33,7 @@ from seqattn.evaluate.stability import (
 
 __all__ = [
     "NestedCVResult",
+    "Recommendation",
     "SelectedPanel",
     "available_classifiers",
     "check_folds_match",
@@ -51,6 +53,7 @@ __all__ = [
     "read_folds",
     "read_panel",
     "read_sidecar",
+    "recommend",
     "run_nested_cv",
     "select_panel",
     "selection_frequency",
