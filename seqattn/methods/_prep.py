@@ -6,6 +6,7 @@ Private helpers (the leading underscore keeps this module out of the registry sc
 from __future__ import annotations
 
 import contextlib
+import importlib
 import numbers
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,28 @@ from seqattn._errors import SeqattnError
 
 MAX_DENSE_CELLS = 200_000_000
 """Largest sparse matrix (n x d entries) a dense-only method will densify (1.6 GB float64)."""
+
+
+#: Where the packages of the peer methods come from (``pip install 'seqattn[peers]'``).
+PEERS_EXTRA = "peers"
+
+
+def import_peer(module: str, method: str, distribution: str | None = None) -> Any:
+    """Import the third-party package a peer method wraps (cosg, mrmr, lassonet).
+
+    These are the optional extra ``seqattn[peers]``: when the package is missing, the fit
+    fails in one line naming the package and the command that installs it. An ImportError
+    from inside an installed package (a broken dependency of its own) is left as it is.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        if err.name is not None and err.name.split(".")[0] != module.split(".")[0]:
+            raise
+        raise SeqattnError(
+            f"{method}: needs the package {distribution or module!r}, which is not installed; "
+            f"pip install 'seqattn[{PEERS_EXTRA}]'"
+        ) from None
 
 
 def dense(X: Any, method: str, dtype: type = np.float64) -> np.ndarray:

@@ -14,6 +14,7 @@ from seqattn.methods._prep import (
     check_positive_ints,
     dense,
     encode_labels,
+    import_peer,
     standardize,
     torch_device,
     torch_seeded,
@@ -115,7 +116,8 @@ class LassoNetPath(PanelSelector):
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         import torch
-        from lassonet import LassoNetClassifier
+
+        LassoNetClassifier = import_peer("lassonet", self.name).LassoNetClassifier
 
         device = torch_device(self.name, self.device)
         codes, _ = encode_labels(y, self.name, min_per_class=2)

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from seqattn.methods._base import PanelSelector, register
-from seqattn.methods._prep import encode_labels, keep_torch_threads, log1p_if_needed
+from seqattn.methods._prep import encode_labels, import_peer, keep_torch_threads, log1p_if_needed
 
 _GROUP_KEY = "seqattn_class"
 
@@ -345,7 +345,7 @@ class CosgMarkers(_PerClassMarkers):
         self.expressed_pct = expressed_pct
 
     def _class_scores(self, adata: Any, n_classes: int) -> np.ndarray:
-        import cosg
+        cosg = import_peer("cosg", self.name)
 
         d = adata.n_vars
         cosg.cosg(

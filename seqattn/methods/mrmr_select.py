@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from seqattn.methods._base import PanelSelector, register
-from seqattn.methods._prep import dense, encode_labels
+from seqattn.methods._prep import dense, encode_labels, import_peer
 
 
 def _import_mrmr_classif():
@@ -18,8 +18,7 @@ def _import_mrmr_classif():
     ``warnings.filterwarnings("ignore")`` at import, which would silence every warning in
     the process; ``catch_warnings`` restores the filters afterwards."""
     with warnings.catch_warnings():
-        from mrmr import mrmr_classif
-    return mrmr_classif
+        return import_peer("mrmr", "mrmr", "mrmr-selection").mrmr_classif
 
 
 @register
