@@ -212,3 +212,56 @@ def test_groups_keep_subjects_together_in_the_inner_folds():
     assert rec.panel[0] == "f0"
     with pytest.raises(SeqattnError, match="inner_splits"):
         recommend(adata, "y", methods=["anova"], ks=[1], group="subject", inner_splits=13)
+
+
+# ---- command line and figure ------------------------------------------------------------
+
+
+def test_cli_writes_the_tables_the_figure_and_prints_the_headline(tmp_path, capsys):
+    from seqattn.cli import main
+
+    adata = _planted(seed=2, n_per_class=10, d=12)
+    adata.obs["subject"] = [f"m{i // 2}" for i in range(adata.n_obs)]
+    path = tmp_path / "data.h5ad"
+    adata.write_h5ad(path)
+    out = tmp_path / "tables"
+    code = main(
+        [
+            "recommend",
+            str(path),
+            "--label",
+            "y",
+            "--group",
+            "subject",
+            "--methods",
+            "random",
+            "anova",
+            "--ks",
+            "2",
+            "4",
+            "--n-splits",
+            "2",
+            "--inner-splits",
+            "2",
+            "--device",
+            "cpu",
+            "--dataset",
+            "toy",
+            "--out-dir",
+            str(out),
+            "--figure",
+            str(tmp_path / "rec.png"),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    row = pd.read_csv(out / "recommendation.tsv", sep="\t").iloc[0]
+    assert row["headline"] in printed and row["dataset"] == "toy"
+    assert row["headline"].startswith(f"Take this panel: {row['k']} markers chosen by ")
+    panel = pd.read_csv(out / "recommendation_panel.tsv", sep="\t")
+    assert panel["feature"].tolist() == row["panel"].split(",")
+    assert len(pd.read_csv(out / "recommendation_folds.tsv", sep="\t")) == 2
+    inner = pd.read_csv(out / "recommendation_inner.tsv", sep="\t")
+    assert set(inner["scope"]) == {"r0_f0", "r0_f1", "all"}
+    assert inner.groupby("scope")["chosen"].sum().eq(1).all()
+    assert (tmp_path / "rec.png").stat().st_size > 1000

@@ -517,7 +517,9 @@ def recommend(
         expected_balanced_accuracy=float(outer.mean()),
         ci=t_interval(outer),
         fold_choices=fold_choices,
-        inner=pd.concat(inner_tables, ignore_index=True),
+        inner=pd.concat(inner_tables, ignore_index=True).astype(
+            {"repeat": "Int64", "fold": "Int64"}
+        ),
         panel_table=panel_table,
         rule=rule,
         inner_splits=inner_splits,

@@ -13,6 +13,8 @@ written atomically). Methods keep one colour in every figure (:func:`method_colo
 - :func:`confusion`: confusion matrix and per-class recall.
 - :func:`cost`: selection wall time and peak memory.
 - :func:`qc`: valid values, missingness and intensity distributions.
+- :func:`recommendation`: the inner-CV curve that chose the recommended panel, the outer
+  estimate beside it.
 - :func:`plot_all`: every figure of one data set (:data:`FIGURES`) into a directory.
 
 This package reads tables and AnnData only; it never imports ``seqattn.methods``,
@@ -28,6 +30,7 @@ from seqattn.pl.cost import cost
 from seqattn.pl.embedding import embedding
 from seqattn.pl.panel import marker_violins, panel_dotplot, panel_heatmap
 from seqattn.pl.qc import qc
+from seqattn.pl.recommendation import recommendation
 from seqattn.pl.stability import method_similarity, selection_frequency, stability
 from seqattn.pl.trajectory import attention_matrix, attention_trajectory
 
@@ -50,6 +53,7 @@ __all__ = [
     "panel_heatmap",
     "plot_all",
     "qc",
+    "recommendation",
     "selection_frequency",
     "stability",
 ]
