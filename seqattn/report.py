@@ -74,6 +74,40 @@ def _paired_row(paired: pd.DataFrame | None, k: int, clf: str, metric: str, a: s
     return sign * float(row["mean_diff"]), float(row["pvalue"]), n
 
 
+def _recommendation_lines(table: TableLike, dataset: str | None) -> list[str]:
+    """The headline ``seqattn recommend`` wrote (``tables/recommendation.tsv``) and how it
+    was chosen: the opening lines of the page."""
+    if isinstance(table, pd.DataFrame):
+        rec = table.copy()
+    else:
+        rec = pd.read_csv(table, sep="\t", keep_default_na=False, dtype={"panel": str})
+    missing = [c for c in ("method", "k", "panel", "headline") if c not in rec.columns]
+    if missing or rec.empty:
+        raise SeqattnError(
+            f"{table} is not a recommendation table (missing {missing or 'rows'}); "
+            "seqattn recommend writes it"
+        )
+    if dataset is not None and "dataset" in rec.columns:
+        here = rec[rec["dataset"].astype(str) == str(dataset)]
+        rec = here if not here.empty else rec
+    row = rec.iloc[0]
+    features = [f for f in str(row["panel"]).split(",") if f]
+    lines = [f"**{_md_escape(row['headline'])}**", ""]
+    lines += [f"Panel, best first: {', '.join(f'`{f}`' for f in features)}.", ""]
+    if {"rule", "inner_splits", "n_outer_folds", "classifier"} <= set(rec.columns):
+        lines += [
+            f"Chosen without peeking: inside each of the {int(row['n_outer_folds'])} outer "
+            f"training folds a {int(row['inner_splits'])}-fold inner cross-validation scored "
+            f"every method and k with `{row['classifier']}` and the `{row['rule']}` rule "
+            "picked one, refitted on the outer training fold and scored on its test fold; the "
+            "interval is a t-interval over those outer scores. The same procedure on all "
+            "samples chose the panel (`tables/recommendation*.tsv`). The method x k table "
+            "below shows every cell; picking its best one after seeing it is optimistic.",
+            "",
+        ]
+    return lines
+
+
 def summary_markdown(
     *,
     summary: TableLike | None = None,
@@ -85,6 +119,7 @@ def summary_markdown(
     adata: ad.AnnData | PathLike | None = None,
     figures: Sequence[PathLike] | PathLike | None = None,
     out_dir: PathLike | None = None,
+    recommendation: TableLike | None = None,
     dataset: str | None = None,
     label: str | None = None,
     method: str = REFERENCE_METHOD,
@@ -110,6 +145,8 @@ def summary_markdown(
         dataset = data.uns["dataset"].get("name")
     lines.append(f"# {dataset or 'seqattn'}: marker panel summary")
     lines.append("")
+    if recommendation is not None:
+        lines += _recommendation_lines(recommendation, dataset)
     if data is not None:
         if label is None and isinstance(data.uns.get("dataset"), dict):
             label = data.uns["dataset"].get("label")
@@ -324,6 +361,7 @@ def write_summary(
     metric: str = "balanced_accuracy",
     classifier: str | None = None,
     k: int | None = None,
+    recommendation: TableLike | None = None,
 ) -> str:
     """Write ``summary.md``: headline numbers, a method x k table, the final panel, figure links.
 
@@ -362,6 +400,10 @@ def write_summary(
         Headline classifier (default: the best one for ``method`` at ``k``).
     k
         Headline panel size (default: the largest ``k``).
+    recommendation
+        ``tables/recommendation.tsv`` of ``seqattn recommend``: its headline ("Take this
+        panel: ...") opens the page. Never looked up in ``tables`` (a stale one would
+        mislead); pass it.
 
     Returns
     -------
@@ -381,7 +423,7 @@ def write_summary(
 
         candidate = default_panel(tables, method)
         panel = candidate if candidate is not None and candidate.is_file() else None
-    if summary is None and metrics is None and panel is None:
+    if summary is None and metrics is None and panel is None and recommendation is None:
         raise SeqattnError(
             "nothing to summarise: give a summary or metrics table (or a tables directory "
             "holding summary.tsv / metrics.tsv) or a panel"
@@ -402,6 +444,7 @@ def write_summary(
         metric=metric,
         classifier=classifier,
         k=k,
+        recommendation=recommendation,
     )
     write_text(text, path)
     return text

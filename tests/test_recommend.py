@@ -265,3 +265,18 @@ def test_cli_writes_the_tables_the_figure_and_prints_the_headline(tmp_path, caps
     assert set(inner["scope"]) == {"r0_f0", "r0_f1", "all"}
     assert inner.groupby("scope")["chosen"].sum().eq(1).all()
     assert (tmp_path / "rec.png").stat().st_size > 1000
+
+
+def test_summary_page_opens_with_the_headline(tmp_path):
+    from seqattn.report import write_summary
+
+    adata = _planted(seed=3, n_per_class=8, d=10)
+    rec = recommend(
+        adata, "y", methods=["anova"], ks=[2, 4], n_splits=2, inner_splits=2, device="cpu"
+    )
+    path = tmp_path / "recommendation.tsv"
+    rec.table().to_csv(path, sep="\t", index=False)
+    text = write_summary(tmp_path / "summary.md", panel=rec.panel_table, recommendation=path)
+    lines = text.splitlines()
+    assert lines[2] == f"**{rec.headline()}**"
+    assert ", ".join(f"`{f}`" for f in rec.panel) in text

@@ -30,6 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--classifier", default=None, help="headline classifier (default: the method's best at k)"
     )
     p.add_argument("--k", type=int, default=None, help="headline panel size (default: largest)")
+    p.add_argument(
+        "--recommendation",
+        default=None,
+        help="tables/recommendation.tsv of seqattn recommend: its headline opens the page",
+    )
     p.add_argument("--out", required=True, help="output Markdown file (summary.md)")
     p.set_defaults(func=run)
 
@@ -49,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         metric=args.metric,
         classifier=args.classifier,
         k=args.k,
+        recommendation=args.recommendation,
     )
     print(f"wrote {args.out}")
     return 0
