@@ -1,4 +1,5 @@
-"""What every panel selector does the same way: panel size, seed, input checks, ranking.
+"""What every panel selector does the same way: panel size, seed, input checks, ranking,
+constant columns.
 
 A leaf utility (imports scikit-learn and ``seqattn._errors`` only) shared by
 :class:`seqattn.SequentialAttentionSelector` (``seqattn.core``) and the peer selectors
@@ -9,6 +10,7 @@ can use it without importing torch.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -89,3 +91,72 @@ def ranking_from_order(order: Any, n_features: int) -> np.ndarray:
     ranking = np.empty(n_features, dtype=np.int64)
     ranking[np.concatenate([order, rest])] = np.arange(1, n_features + 1)
     return ranking
+
+
+def constant_columns(X: Any) -> np.ndarray:
+    """Boolean mask of the columns of ``X`` without spread (every value equal).
+
+    ``X`` is validated input: a dense array, a scipy sparse matrix or a torch tensor.
+    """
+    if hasattr(X, "tocsc"):  # scipy sparse: implicit zeros count as values
+        lo = np.asarray(X.min(axis=0).todense()).ravel()
+        hi = np.asarray(X.max(axis=0).todense()).ravel()
+    elif type(X).__module__.startswith("torch"):
+        lo = X.amin(dim=0).detach().cpu().numpy() if X.shape[0] else np.zeros(X.shape[1])
+        hi = X.amax(dim=0).detach().cpu().numpy() if X.shape[0] else np.zeros(X.shape[1])
+    else:
+        X = np.asarray(X)
+        lo, hi = X.min(axis=0), X.max(axis=0)
+    return np.asarray(lo == hi, dtype=bool)
+
+
+def varying_columns(estimator: Any, X: Any) -> np.ndarray | None:
+    """The columns a panel may hold: a constant column carries no information on the classes.
+
+    Sets ``estimator.n_constant_features_``. Refuses an X whose every column is constant
+    (one line); with some constant columns warns once and returns the indices of the
+    varying ones (the selector fits on those, ranks the constant ones last); with none,
+    returns None.
+    """
+    name = getattr(estimator, "name", "") or type(estimator).__name__
+    n, d = X.shape
+    const = constant_columns(X)
+    estimator.n_constant_features_ = int(const.sum())
+    if const.all():
+        samples = f"{n} sample" + ("s" if n != 1 else "")
+        raise SeqattnError(
+            f"{name}: every feature of X is constant ({samples} x {d} features), so no "
+            "panel can tell the classes apart; check the input (an all-zero or "
+            "all-imputed matrix?)"
+        )
+    if not const.any():
+        return None
+    warnings.warn(
+        f"{name}: {int(const.sum())} of {d} features are constant (zero variance); "
+        "they are left out of the panel and ranked last (n_constant_features_)",
+        UserWarning,
+        stacklevel=3,
+    )
+    return np.flatnonzero(~const)
+
+
+def check_varying_size(estimator: Any, k: int, cols: np.ndarray, d: int) -> None:
+    """A panel of ``k`` features needs ``k`` varying ones (one line otherwise)."""
+    if k > len(cols):
+        name = getattr(estimator, "name", "") or type(estimator).__name__
+        raise SeqattnError(
+            f"{name}: n_features_to_select={k} but only {len(cols)} of {d} features vary "
+            f"(the other {d - len(cols)} are constant); select at most {len(cols)}"
+        )
+
+
+def ranking_with_constant_last(order: Any, cols: np.ndarray, n_features: int) -> np.ndarray:
+    """``ranking_`` of a selector fitted on the varying columns ``cols`` only.
+
+    ``order`` (indices of the full X) first, then the other varying columns in column order,
+    then the constant columns in column order.
+    """
+    order = np.asarray(order, dtype=np.int64)
+    rest = np.setdiff1d(cols, order)
+    const = np.setdiff1d(np.arange(n_features), cols)
+    return ranking_from_order(np.concatenate([order, rest, const]), n_features)

@@ -13,7 +13,15 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Rea
 from sklearn.utils.validation import check_is_fitted
 
 from seqattn._errors import SeqattnError
-from seqattn._panel import check_X_y, panel_size, ranking_from_order, seed_of
+from seqattn._panel import (
+    check_varying_size,
+    check_X_y,
+    panel_size,
+    ranking_from_order,
+    ranking_with_constant_last,
+    seed_of,
+    varying_columns,
+)
 
 #: Constructor parameters every selector has that are not method options: the panel size
 #: and the seed are set apart (by ``ks`` and ``--seed`` in the workflow and the CLI).
@@ -51,6 +59,10 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         1 for the first selected feature, ..., k for the last; the other features follow,
         by the method's own ranking where it has one, else in column order.
     n_features_in_ : int
+    n_constant_features_ : int
+        Columns of ``X`` without spread: left out of the panel (the method sees only the
+        varying columns) and ranked last; one warning says how many. An X whose every
+        column is constant is refused.
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
 
@@ -126,19 +138,30 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         if groups is not None and len(groups) != n:
             raise SeqattnError(f"{self.name}: X has {n} samples but groups has {len(groups)}")
         k = panel_size(self.n_features_to_select, d)
+        cols = varying_columns(self, X)  # constant columns never enter a panel
+        if cols is not None:
+            check_varying_size(self, k, cols, d)
+            X = X[:, cols]
+        m = X.shape[1]
         order, scores = self._select(X, y, k, random_state=seed_of(self.random_state))
         order = np.asarray(order, dtype=np.int64)
         scores = np.asarray(scores, dtype=np.float64)
         if (
             order.ndim != 1
-            or not k <= len(order) <= d
+            or not k <= len(order) <= m
             or scores.shape != order.shape
             or len(np.unique(order)) != len(order)
         ):
             raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
+        if cols is not None:
+            order = cols[order]
         self.selected_features_ = order[:k]
         self.selection_scores_ = scores[:k]
-        self.ranking_ = ranking_from_order(order, d)
+        self.ranking_ = (
+            ranking_from_order(order, d)
+            if cols is None
+            else ranking_with_constant_last(order, cols, d)
+        )
         return self
 
     def _select(
