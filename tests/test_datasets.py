@@ -15,10 +15,21 @@ def test_mice_protein_shape_and_metadata(mice):
     assert int(np.isnan(mice.X).sum()) == 1396
 
 
-def test_mice_protein_matches_shared_copy(mice, shared_data):
+#: sha256 of the UCI original ``Data_Cortex_Nuclear.csv`` (seqattn/datasets/data/ATTRIBUTION.md)
+MICE_SHA256 = "eb572e25bafaebcec6e5bd3d109b807818b29bdbb0cd62f07b4ef1544225bbaf"
+
+
+def test_mice_protein_matches_the_original_file(mice):
+    import gzip
+    import hashlib
+    import io
+    from pathlib import Path
+
     import pandas as pd
 
-    raw = pd.read_csv(shared_data / "mice_protein" / "Data_Cortex_Nuclear.csv")
+    raw_bytes = gzip.decompress(Path(datasets.mice_protein_path()).read_bytes())
+    assert hashlib.sha256(raw_bytes).hexdigest() == MICE_SHA256  # the values are unchanged
+    raw = pd.read_csv(io.BytesIO(raw_bytes))
     np.testing.assert_allclose(
         mice.X, raw[list(mice.var_names)].to_numpy(np.float32), equal_nan=True
     )

@@ -107,12 +107,15 @@ def test_maxquant_columns_flags_names(tmp_path):
     assert kept.n_vars == 6
 
 
-def test_mice_protein_csv(shared_data, mice):
-    a = sio.read(
-        shared_data / "mice_protein" / "Data_Cortex_Nuclear.csv",
-        sample_column="MouseID",
-        label="class",
-    )
+def test_mice_protein_csv(tmp_path, mice):
+    import gzip
+
+    from seqattn.datasets import mice_protein_path
+
+    # the original UCI file (the bundled copy is it, gzip-compressed; see test_datasets)
+    csv = tmp_path / "Data_Cortex_Nuclear.csv"
+    csv.write_bytes(gzip.decompress(Path(mice_protein_path()).read_bytes()))
+    a = sio.read(csv, sample_column="MouseID", label="class")
     assert a.shape == (1080, 77) and a.uns["seqattn_io"]["samples_as"] == "rows"
     assert int(np.isnan(a.X).sum()) == 1396 and a.obs["class"].nunique() == 8
     assert {"Genotype", "Treatment", "Behavior"} <= set(a.obs.columns)
