@@ -2,7 +2,8 @@
 # under leak-free nested cross-validation, and report them.
 #
 #   data -> preprocess -> folds -> select (per fold + final) -> validate -> aggregate
-#        -> figures + summary -> report
+#        -> figures + summary -> report;  folds -> recommend (inner CV per outer fold)
+#        -> the headline of summary and report
 #
 # Configure in config/config.yaml (checked against workflow/schemas/config.schema.yaml);
 # site settings (cores, SLURM partitions, GPUs) live in profiles/.
@@ -33,6 +34,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/select.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/recommend.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -153,6 +153,12 @@ def test_figure_list_matches_the_plot_command():
         (lambda c: c["methods"]["random"].update(option={}), "'option' was unexpected"),
         (lambda c: c["datasets"]["mice_protein"].update(methods=["nope"]), "nope"),
         (lambda c: c.update(device="gpu"), "gpu"),
+        (lambda c: c["recommend"].update(rule="median"), "median"),
+        (lambda c: c["recommend"].update(inner_splits=1), "inner_splits"),
+        (
+            lambda c: c["recommend"].update(methods=["mrmr"]),
+            "config: recommend.methods names ['mrmr'], which are not under `methods`",
+        ),
         # methods, their options and the reference, checked against the methods themselves
         (
             lambda c: c["methods"].update(foo={}),
@@ -433,6 +439,18 @@ def test_end_to_end_outputs(tiny_run):
             assert (res / "metrics" / method / f"r0_f{f}.predictions.tsv").is_file()
     assert (res / "panels" / "sequential_attention" / "all.attention.tsv").is_file()
     assert (res / "summary.md").is_file()
+    # the recommendation: its table, figure and the headline on top of summary.md
+    rec = pd.read_csv(res / "tables" / "recommendation.tsv", sep="\t").iloc[0]
+    assert rec["method"] in config["recommend"]["methods"]
+    assert rec["k"] in config["recommend"]["ks"]
+    assert rec["headline"].startswith(f"Take this panel: {rec['k']} markers chosen by ")
+    assert rec["n_outer_folds"] == n_folds
+    summary_lines = (res / "summary.md").read_text().splitlines()
+    assert summary_lines[2] == f"**{rec['headline']}**"
+    for name in ("recommendation_panel", "recommendation_folds", "recommendation_inner"):
+        assert (res / "tables" / f"{name}.tsv").is_file(), name
+    for ext in ("png", "pdf"):
+        assert (res / "figures" / f"recommendation.{ext}").stat().st_size > 1000
     for name in ("accuracy_vs_k", "attention_trajectory", "panel_heatmap"):
         for ext in ("png", "pdf"):
             assert (res / "figures" / f"{name}.{ext}").stat().st_size > 1000
@@ -474,6 +492,7 @@ def test_report_builds(tiny_run):
     snakemake(tiny_run, "--configfile", str(TEST_CONFIG), "--report", "report.html")
     html = (tiny_run / "report.html").read_text(errors="replace")
     assert len(html) > 10_000 and "sequential_attention" in html
+    assert "Take this panel: " in html
 
 
 @pytest.mark.slow

@@ -18,6 +18,14 @@ validate(config, schema="../schemas/config.schema.yaml")
 def _check_config():
     """Cross-references the schema cannot express; fail before any job runs."""
     known = set(config["methods"])
+    unknown = [
+        m for m in (config.get("recommend") or {}).get("methods", []) if m not in known
+    ]
+    if unknown:
+        raise WorkflowError(
+            f"config: recommend.methods names {unknown}, which are not under `methods` "
+            f"(known: {sorted(known)}); the recommendation uses their options from there"
+        )
     for dataset, section in config["datasets"].items():
         unknown = [m for m in section.get("methods", []) if m not in known]
         if unknown:
@@ -308,6 +316,85 @@ def get_reference_args(wildcards):
     return []
 
 
+# ---- the recommended panel -------------------------------------------------------------
+
+
+def recommend_enabled():
+    """True when the config has a `recommend` section (the demo and test configs do)."""
+    return config.get("recommend") is not None
+
+
+def recommend_methods():
+    """The methods the recommendation chooses from, cheapest first (ties go to the first)."""
+    return list((config.get("recommend") or {}).get("methods") or config["methods"])
+
+
+def get_recommend_args(wildcards):
+    """Every `seqattn recommend` flag: methods, ks, rule, inner folds, options, device, seed."""
+    section = config.get("recommend") or {}
+    methods = recommend_methods()
+    ks = sorted(section.get("ks") or config.get("ks", [5, 10, 20]))
+    args = ["--methods", *methods, "--ks", *ks]
+    args += ["--rule", section.get("rule", "one_se")]
+    args += ["--inner-splits", section.get("inner_splits", 3)]
+    args += ["--inner-splits-name", "recommend.inner_splits"]
+    args += ["--classifier", section.get("classifier", "logreg")]
+    for method in methods:
+        options = dict(config["methods"][method].get("options") or {})
+        if config["methods"][method].get("device"):  # a per-method device override
+            options.setdefault("device", config["methods"][method]["device"])
+        for flag, pair in zip(*[iter(_option_args(options))] * 2):
+            args += [flag, f"{method}:{pair}"]
+    args += ["--device", config.get("device", "auto")]
+    group = _dataset(wildcards).get("group")
+    if group:
+        args += ["--group", group]
+    args += ["--seed", config.get("seed", 0)]
+    return _args(args)
+
+
+def get_recommend_gpus(wildcards):
+    """One GPU when any method the recommendation fits runs on CUDA."""
+    return int(any(method_device(m).startswith("cuda") for m in recommend_methods()))
+
+
+def recommend_outputs(dataset):
+    if not recommend_enabled():
+        return []
+    tables = [f"results/{dataset}/tables/{t}.tsv" for t in RECOMMEND_TABLES]
+    return tables + [
+        f"results/{dataset}/figures/recommendation.{x}" for x in ("png", "pdf")
+    ]
+
+
+RECOMMEND_TABLES = [
+    "recommendation",
+    "recommendation_panel",
+    "recommendation_folds",
+    "recommendation_inner",
+]
+
+
+def report_headlines():
+    """{dataset: headline} of the recommendations already written (the report's front page)."""
+    import csv
+
+    out = {}
+    for dataset in DATASETS:
+        path = f"results/{dataset}/tables/recommendation.tsv"
+        if recommend_enabled() and os.path.exists(path):
+            with open(path, newline="") as handle:
+                rows = list(csv.DictReader(handle, delimiter="\t"))
+            if rows and rows[0].get("headline"):
+                out[dataset] = rows[0]["headline"]
+    return out
+
+
+# The report's front page (workflow/report/workflow.rst) opens with these; read when the
+# Snakefile is parsed, which `snakemake --report` does after the run.
+config["_report_headlines"] = report_headlines()
+
+
 # ---- figures and summary --------------------------------------------------------------
 
 # The figures `seqattn plot all` writes (seqattn.pl.FIGURES; a test keeps the two equal).
@@ -372,10 +459,24 @@ def get_figures_args(wildcards):
     return _args(args)
 
 
-def get_summary_args(wildcards):
+def get_summary_input(wildcards):
+    d = wildcards.dataset
+    inputs = {
+        "data": f"results/{d}/data.h5ad",
+        "summary": f"results/{d}/tables/summary.tsv",
+        "figures": f"results/{d}/figures/accuracy_vs_k.png",
+    }
+    if recommend_enabled():
+        inputs["recommendation"] = f"results/{d}/tables/recommendation.tsv"
+    return inputs
+
+
+def get_summary_args(wildcards, input):
     section = _dataset(wildcards)
     args = ["--dataset", wildcards.dataset, "--label", section["label"]]
     args += ["--method", headline_method(wildcards.dataset)]
+    if "recommendation" in input.keys():
+        args += ["--recommendation", input.recommendation]
     return _args(args)
 
 
@@ -423,4 +524,5 @@ def get_final_output():
         out += final_panels(dataset)
         out += [f"results/{dataset}/figures/{name}.png" for name in FIGURES]
         out.append(f"results/{dataset}/summary.md")
+        out += recommend_outputs(dataset)
     return out

@@ -21,9 +21,7 @@ rule figures:
 
 rule summary:
     input:
-        data="results/{dataset}/data.h5ad",
-        summary="results/{dataset}/tables/summary.tsv",
-        figures="results/{dataset}/figures/accuracy_vs_k.png",
+        unpack(get_summary_input),
     output:
         report(
             "results/{dataset}/summary.md",
