@@ -11,15 +11,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real data sets beside the repository (../shared/data); skip when absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not available on this machine")
-    return SHARED_DATA
+def nafld_folder() -> Path:
+    """The NAFLD plasma MaxQuant files kept in the repository (data/nafld_plasma_maxquant:
+    proteinGroups.txt.gz and metadata.xlsx, the AlphaPeptStats originals; see its README)."""
+    return REPO / "data" / "nafld_plasma_maxquant"
 
 
 @pytest.fixture(scope="session")

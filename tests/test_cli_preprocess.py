@@ -16,10 +16,10 @@ DIANN = str(DATA / "diann_report.pg_matrix.tsv")
 SHEET = str(DATA / "nafld6_sample_sheet.csv")
 
 
-def test_nafld_end_to_end(shared_data, tmp_path, capsys):
-    folder = shared_data / "nafld_plasma_maxquant"
+def test_nafld_end_to_end(nafld_folder, tmp_path, capsys):
+    folder = nafld_folder
     out = tmp_path / "nafld.h5ad"
-    argv = ["preprocess", str(folder / "proteinGroups.txt"), "--label", "disease"]
+    argv = ["preprocess", str(folder / "proteinGroups.txt.gz"), "--label", "disease"]
     argv += ["--sample-sheet", str(folder / "metadata.xlsx"), "--sample-column", "sample"]
     argv += ["--option", "min_valid=0.5", "--option", "completeness=any_group", "--out", str(out)]
     assert main(argv) == 0

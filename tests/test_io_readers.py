@@ -16,10 +16,10 @@ SIX = ["1_31_C6", "1_32_C7", "1_69_F8", "1_70_F9", "1_41_D4", "1_42_D5"]
 
 
 @pytest.fixture(scope="module")
-def nafld(shared_data):
-    folder = shared_data / "nafld_plasma_maxquant"
+def nafld(nafld_folder):
+    folder = nafld_folder
     return sio.read(
-        folder / "proteinGroups.txt",
+        folder / "proteinGroups.txt.gz",
         sample_sheet=folder / "metadata.xlsx",
         sample_column="sample",
         label="disease",

@@ -19,12 +19,12 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
-def nafld(shared_data):
-    folder = shared_data / "nafld_plasma_maxquant"
+def nafld(nafld_folder):
+    folder = nafld_folder
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return sio.read(
-            folder / "proteinGroups.txt",
+            folder / "proteinGroups.txt.gz",
             sample_sheet=folder / "metadata.xlsx",
             sample_column="sample",
             label="disease",
