@@ -1,8 +1,18 @@
-"""Bundled, offline example data sets.
+"""Example and benchmark data sets.
 
-Nothing here touches the network: the Mice Protein table ships inside the package
-(``seqattn/datasets/data``, CC BY 4.0, see ``ATTRIBUTION.md`` there) and
-``pbmc68k_reduced`` is the copy that scanpy itself ships.
+Bundled, offline: the Mice Protein table ships inside the package (``seqattn/datasets/data``,
+CC BY 4.0, see ``ATTRIBUTION.md`` there) and ``pbmc68k_reduced`` is the copy that scanpy
+itself ships.
+
+Fetched by name: ``nafld_plasma``, ``cbmc_citeseq`` and ``glioma`` read files that each have
+a recorded source URL and sha256 (``REGISTRY``). A file is looked up in a local mirror folder
+named by the environment variable ``SEQATTN_DATA`` (layout ``$SEQATTN_DATA/<folder>/<file>``,
+e.g. ``$SEQATTN_DATA/glioma_microarray/GLIOMA.mat``), then in the cache (``$SEQATTN_CACHE``,
+default ``~/.cache/seqattn``, same layout). Nothing is downloaded unless the caller passes
+``download=True`` (then the file goes to the cache); a file whose sha256 differs from the
+recorded one is refused, and a missing file without ``download=True`` is a one-line
+``SeqattnError`` naming ``SEQATTN_DATA`` and ``download=True``. The repository's
+``data/`` folder is such a mirror for ``nafld_plasma`` (it holds ``proteinGroups.txt.gz``).
 """
 
 from __future__ import annotations
@@ -13,7 +23,23 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-__all__ = ["mice_protein", "mice_protein_path", "pbmc68k_reduced"]
+from seqattn._errors import SeqattnError
+from seqattn.datasets._fetch import CACHE_ENV, DATA_ENV, REGISTRY, Remote, cache_dir, fetch
+
+__all__ = [
+    "CACHE_ENV",
+    "DATA_ENV",
+    "REGISTRY",
+    "Remote",
+    "cache_dir",
+    "cbmc_citeseq",
+    "fetch",
+    "glioma",
+    "mice_protein",
+    "mice_protein_path",
+    "nafld_plasma",
+    "pbmc68k_reduced",
+]
 
 _MICE_META = ["MouseID", "Genotype", "Treatment", "Behavior", "class"]
 
@@ -79,4 +105,90 @@ def pbmc68k_reduced() -> ad.AnnData:
         "citation": "Zheng GXY et al. (2017) Nat Commun 8:14049 (via scanpy.datasets)",
         "label": "bulk_labels",
     }
+    return adata
+
+
+def _labelled(X, y, name: str, prefix: str) -> ad.AnnData:
+    """Unnamed features and numeric labels: ``obs["label"]`` (the number as text), ``s<i>``
+    samples, ``<prefix><j>`` features."""
+    y = np.ravel(y)
+    adata = ad.AnnData(
+        X=np.asarray(X, dtype=np.float32),
+        obs=pd.DataFrame(
+            {"label": pd.Categorical([str(int(v)) for v in y])},
+            index=[f"s{i}" for i in range(len(y))],
+        ),
+        var=pd.DataFrame(index=[f"{prefix}{j}" for j in range(X.shape[1])]),
+    )
+    adata.uns["dataset"] = {"name": name, "label": "label"}
+    return adata
+
+
+def nafld_plasma(*, download: bool = False) -> ad.AnnData:
+    """NAFLD plasma proteomics (MaxQuant): 48 samples, 5 diagnoses, as ``seqattn.io`` reads it.
+
+    ``proteinGroups.txt`` (2611 protein groups; rows flagged Reverse, contaminant or
+    only-by-site dropped, 2409 left) with the sample sheet ``metadata.xlsx``; label
+    ``disease`` (healthy 10, NAFLD 10, T2D with NAFLD 10, cirrhosis 10, T2D 8). Raw LFQ
+    intensities (0 = not quantified): preprocess with the ``proteomics`` preset. Files of
+    folder ``nafld_plasma_maxquant`` (see the module docstring for where they are looked up).
+
+    Niu L et al. (2019) Mol Syst Biol 15:e8793; the AlphaPeptStats example data, Apache-2.0.
+    """
+    import seqattn.io as sio
+
+    folder = "nafld_plasma_maxquant"
+    adata = sio.read(
+        fetch(folder, "proteinGroups.txt", download=download),
+        "maxquant",
+        sample_sheet=fetch(folder, "metadata.xlsx", download=download),
+        sample_column="sample",
+        label="disease",
+    )
+    adata.uns["dataset"] = {
+        "name": "nafld_plasma",
+        "citation": "Niu L et al. (2019) Mol Syst Biol 15(3): e8793",
+        "licence": "Apache-2.0 (AlphaPeptStats example data)",
+        "label": "disease",
+    }
+    return adata
+
+
+def cbmc_citeseq(modality: str = "rna", *, download: bool = False) -> ad.AnnData:
+    """CBMC CITE-seq: 8,617 cord-blood cells, 15 cell types (``obs["label"]``, ``"1"``..``"15"``).
+
+    ``modality="rna"``: raw UMI counts of the top-2000 genes (``gene0``..; no gene names in
+    the source); ``"adt"``: 10 normalised (CLR-like) antibody levels (``adt0``..). File
+    ``cbmc_citeseq/CITE_CBMC_counts_top2000.h5``; needs ``h5py``.
+
+    Stoeckius M et al. (2017) Nat Methods 14:865, labelled by Tian T et al. (2021) scDCC,
+    Nat Commun 12:1873 (GitHub ttgump/scDCC, Apache-2.0).
+    """
+    keys = {"rna": ("X", "gene"), "adt": ("ADT_X", "adt")}
+    if modality not in keys:
+        raise SeqattnError(f"modality={modality!r}: use 'rna' or 'adt'")
+    path = fetch("cbmc_citeseq", "CITE_CBMC_counts_top2000.h5", download=download)
+    try:
+        import h5py
+    except ImportError as err:
+        raise SeqattnError("cbmc_citeseq needs h5py: pip install h5py") from err
+    key, prefix = keys[modality]
+    with h5py.File(path, "r") as f:
+        X, y = f[key][()], f["Y"][()]
+    adata = _labelled(X, y, f"cbmc_{modality}", prefix)
+    adata.uns["dataset"]["citation"] = "Stoeckius M et al. (2017) Nat Methods 14:865"
+    return adata
+
+
+def glioma(*, download: bool = False) -> ad.AnnData:
+    """GLIOMA microarray: 50 samples x 4434 probes (log10 scale), 4 classes (``obs["label"]``).
+
+    File ``glioma_microarray/GLIOMA.mat`` of the scikit-feature collection; probes are
+    unnamed (``probe0``..). Nutt CL et al. (2003) Cancer Res 63(7):1602-7.
+    """
+    from scipy.io import loadmat
+
+    mat = loadmat(fetch("glioma_microarray", "GLIOMA.mat", download=download))
+    adata = _labelled(mat["X"], mat["Y"], "glioma", "probe")
+    adata.uns["dataset"]["citation"] = "Nutt CL et al. (2003) Cancer Res 63(7): 1602-7"
     return adata
