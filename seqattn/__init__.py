@@ -11,7 +11,8 @@ Submodules (imported on first use, so ``import seqattn`` stays light):
 - ``seqattn.evaluate``: leak-free nested cross-validation of any registered method.
 - ``seqattn.pl``: figures from AnnData and result tables.
 - ``seqattn.report``: ``summary.md`` from the result tables (``write_summary``).
-- ``seqattn.datasets``: bundled, offline example data.
+- ``seqattn.datasets``: bundled, offline example data, and the benchmark sets by name
+  (local mirror ``$SEQATTN_DATA``, cache, or ``download=True``; sha256-checked).
 """
 
 from __future__ import annotations
