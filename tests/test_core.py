@@ -362,3 +362,18 @@ def test_candidate_penalty_is_checked_and_zero_turns_it_off():
     on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
     off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, candidate_penalty=0)
     assert not np.array_equal(on.loss_curve, off.loss_curve)
+
+
+def test_constant_columns_are_never_candidates():
+    X, y, _ = redundant_problem(0, n=200, d=12)
+    X[:, [7, 9]] = 3.0  # constant
+    result = sequential_attention(X, y, 10, hidden=(8,), device="cpu", epochs=20)
+    assert not {7, 9} & set(result.order.tolist())
+    assert np.isnan(result.final_attention[[7, 9]]).all()
+    with pytest.raises(SeqattnError, match="only 10 of the 12 features vary"):
+        sequential_attention(X, y, 11, device="cpu", epochs=5)
+    with pytest.raises(SeqattnError, match="every feature of X is constant"):
+        sequential_attention(np.ones((20, 3)), y[:20], 1, device="cpu", epochs=5)
+    # a preselected constant column stays in the panel, first
+    forced = sequential_attention(X, y, 3, hidden=(8,), device="cpu", epochs=20, preselected=[7])
+    assert forced.order[0] == 7 and 9 not in forced.order

@@ -369,6 +369,19 @@ def sequential_attention(
     selected = torch.zeros(d, dtype=torch.bool, device=dev)
     if forced:
         selected[torch.as_tensor(forced, device=dev)] = True
+    # Constant columns carry nothing: never candidates (a preselected one stays selected).
+    constant = source.inv_sd == 0
+    constant_np = constant.cpu().numpy()
+    n_varying = d - int(constant_np.sum())
+    free = n_varying - sum(1 for f in forced if not constant_np[f])
+    if k - len(forced) > free:
+        raise SeqattnError(
+            f"only {n_varying} of the {d} features vary (the others are constant); "
+            f"lower n_features_to_select to at most {len(forced) + free}"
+            if n_varying
+            else "every feature of X is constant; there is nothing to select from"
+        )
+    closed = selected | constant  # not a candidate: selected or constant
 
     order: list[int] = list(forced)
     scores: list[float] = [1.0] * len(forced)
@@ -379,11 +392,11 @@ def sequential_attention(
 
     def train(n_steps: int, attention_opt: torch.optim.Optimizer | None):
         nonlocal step
-        candidate_rows = (~selected).view(d, 1, 1)
+        candidate_rows = (~closed).view(d, 1, 1)
         cand_mask = candidate_rows.to(torch.float32)
         # Warm-up (no attention optimiser): every feature at weight 1, so the network
         # learns from all of them; in a phase the logits train with the network.
-        phase = None if attention_opt is None else PhaseMask.build(selected, source.inv_sd)
+        phase = None if attention_opt is None else PhaseMask.build(closed, source.inv_sd)
         for group in net_opt.param_groups:
             group["lr"] = lr if phase is None else lr * phase_lr_scale
         for _ in range(n_steps):
@@ -412,7 +425,7 @@ def sequential_attention(
         """Reorder the attention's short list by held-out importance (largest first)."""
         short = ranked[: max(int(shortlist), n_pick)]
         short = short[np.isin(short, order, invert=True)]
-        phase = PhaseMask.build(selected, source.inv_sd)
+        phase = PhaseMask.build(closed, source.inv_sd)
         with torch.no_grad():
             scale = multipliers(net, phase)
             gain = held_out_importance(
@@ -448,7 +461,7 @@ def sequential_attention(
                 row_norms = net.first_weight.norm(dim=-1, keepdim=True).clamp_min_(1e-12)
         bar.update()
         for n_pick in schedule.picks:
-            n_unselected = d - len(order)
+            n_unselected = int((~closed).sum())
             with torch.no_grad():
                 net.logits.zero_()
             if n_unselected > n_pick:
@@ -460,9 +473,10 @@ def sequential_attention(
                 losses[step : step + schedule.steps_per_phase] = float("nan")
                 step += schedule.steps_per_phase
             with torch.no_grad():
-                per_model = net.attention(selected)
+                per_model = net.attention(closed)
                 attention = per_model.mean(dim=0).cpu().numpy()
             attention[np.asarray(order, dtype=np.int64)] = np.nan
+            attention[constant_np] = np.nan
             final_attention = attention.astype(np.float32)
             rank_key = np.nan_to_num(attention, nan=-np.inf)
             if bootstrap:
@@ -480,6 +494,7 @@ def sequential_attention(
                 scores.append(float(attention[feature]))
                 pick_steps.append(step)
             selected[torch.as_tensor(order, device=dev)] = True
+            closed = selected | constant
             bar.set_postfix_str(f"picked {len(order)}/{k}")
             bar.update()
     final_attention[np.asarray(order, dtype=np.int64)] = np.nan
