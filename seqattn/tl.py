@@ -234,6 +234,7 @@ def select(
     groups: str | Sequence[str] = "all",
     reference: str = "rest",
     all_features: bool = False,
+    subject_key: str | None = None,
     random_state: int = 0,
     copy: bool = False,
     **options: Any,
@@ -281,6 +282,10 @@ def select(
         every feature listed, like ``sc.tl.rank_genes_groups`` with all genes; pass
         ``n_genes=n_features`` to scanpy's plots so they show only the panels. False lists
         the ``n_features`` panel features only.
+    subject_key : str, optional
+        Column of ``adata.obs`` naming each observation's subject (patient, mouse,
+        donor), passed to the method's ``fit`` as ``groups``: Sequential Attention then
+        resamples and counts subjects rather than replicates.
     random_state : int
         Seed; CPU fits are exactly reproducible.
     copy : bool
@@ -352,8 +357,19 @@ def select(
         template.set_params(preselected=options["preselected"])
     template.set_params(n_features_to_select=int(n_features))
 
+    subjects = None
+    if subject_key is not None:
+        if subject_key not in adata.obs.columns:
+            raise SeqattnError(
+                f"subject_key={subject_key!r} is not a column of adata.obs; "
+                f"choose one of: {', '.join(map(str, adata.obs.columns[:20]))}"
+            )
+        subjects = adata.obs[subject_key].astype(str).to_numpy()
+
     def fit(rows: np.ndarray | None, y: np.ndarray) -> Any:
-        return clone(template).fit(X if rows is None else X[np.flatnonzero(rows)], y)
+        index = slice(None) if rows is None else np.flatnonzero(rows)
+        groups = None if subjects is None else subjects[index]
+        return clone(template).fit(X[index], y, groups=groups)
 
     every_group = _every_group(groups)
     params = {
@@ -366,6 +382,7 @@ def select(
         "layer": layer if layer is not None else "",
         "per_group": bool(per_group),
         "all_features": bool(all_features),
+        "subject_key": subject_key or "",
         "random_state": int(random_state),
         "options": _storable({k: v for k, v in options.items() if k != "device"}),
     }

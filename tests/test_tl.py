@@ -335,3 +335,22 @@ def test_select_refuses_unknown_methods_and_options_in_one_line(adata):
     with pytest.raises(SeqattnError, match="n_features, not n_features_to_select"):
         seqattn.tl.select(adata, "cell_type", "anova", n_features=2, n_features_to_select=3)
     assert "seqattn_anova" not in adata.uns
+
+
+def test_subject_key_passes_subjects_to_the_method(adata, monkeypatch):
+    seen = []
+    original = seqattn.SequentialAttentionSelector.fit
+
+    def spy(self, X, y, groups=None):
+        seen.append(None if groups is None else list(groups))
+        return original(self, X, y, groups=groups)
+
+    monkeypatch.setattr(seqattn.SequentialAttentionSelector, "fit", spy)
+    adata.obs["donor"] = [f"d{i % 7}" for i in range(adata.n_obs)]
+    seqattn.tl.sequential_attention(
+        adata, "cell_type", n_features=2, subject_key="donor", device="cpu", epochs=5
+    )
+    assert seen[-1] == list(adata.obs["donor"])
+    assert adata.uns["seqattn"]["params"]["subject_key"] == "donor"
+    with pytest.raises(SeqattnError, match="subject_key='donr' is not a column"):
+        seqattn.tl.sequential_attention(adata, "cell_type", n_features=2, subject_key="donr")
