@@ -1,4 +1,8 @@
-"""The benchmark data sets of ``bench/quality.py``, read from ``../shared/data``.
+"""The benchmark data sets of ``bench/quality.py``.
+
+The public sets come from ``seqattn.datasets`` (a local mirror named by ``SEQATTN_DATA``,
+``../shared/data`` beside the clone when it is unset, or ``download=True``); the two small
+cohorts are kept in ``bench/data/`` with their provenance.
 
 Each loader returns ``(adata, spec)``: an AnnData prepared with the per-sample steps of a
 preset (``seqattn.pp.preprocess``, fold-safe: the cross-sample steps run inside each
@@ -8,6 +12,7 @@ for every data set of a kind; nothing is tuned per data set.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +24,9 @@ import seqattn
 from seqattn import pp
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+if "SEQATTN_DATA" not in os.environ and SHARED.is_dir():
+    os.environ["SEQATTN_DATA"] = str(SHARED)
 BENCH_DATA = Path(__file__).resolve().parent / "data"  # small cohorts kept in the repository
-
-
-def _labelled(X: np.ndarray, y: np.ndarray, name: str, prefix: str) -> ad.AnnData:
-    adata = ad.AnnData(
-        X=np.asarray(X, dtype=np.float32),
-        obs=pd.DataFrame(
-            {"label": pd.Categorical([str(int(v)) for v in np.ravel(y)])},
-            index=[f"s{i}" for i in range(len(y))],
-        ),
-        var=pd.DataFrame(index=[f"{prefix}{j}" for j in range(X.shape[1])]),
-    )
-    adata.uns["dataset"] = {"name": name}
-    return adata
 
 
 def _subsample(adata: ad.AnnData, label: str, max_samples: int | None, seed: int) -> ad.AnnData:
@@ -56,30 +50,18 @@ def mice_protein(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
 
 
 def nafld_plasma(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
-    folder = SHARED / "nafld_plasma_maxquant"
-    raw = seqattn.io.read(
-        folder / "proteinGroups.txt",
-        "maxquant",
-        sample_sheet=folder / "metadata.xlsx",
-        sample_column="sample",
-        label="disease",
-    )
+    raw = seqattn.datasets.nafld_plasma()
     adata = pp.preprocess(raw, "proteomics", label="disease", completeness="any_group")
     adata.uns["dataset"] = {"name": "nafld_plasma"}
     return adata, {"label": "disease", "group": None}
 
 
-def _cbmc(key: str, name: str, prefix: str, max_samples: int | None, seed: int):
-    import h5py
-
-    with h5py.File(SHARED / "cbmc_citeseq" / "CITE_CBMC_counts_top2000.h5", "r") as f:
-        X, y = f[key][()], f["Y"][()]
-    adata = _subsample(_labelled(X, y, name, prefix), "label", max_samples, seed)
-    return adata
+def _cbmc(modality: str, max_samples: int | None, seed: int):
+    return _subsample(seqattn.datasets.cbmc_citeseq(modality), "label", max_samples, seed)
 
 
 def cbmc_rna(max_samples: int | None = None, seed: int = 0, **_: Any):
-    adata = _cbmc("X", "cbmc_rna", "gene", max_samples, seed)
+    adata = _cbmc("rna", max_samples, seed)
     # Raw UMI counts: scanpy's chain (per-cell normalise + log1p; HVG inside each fold).
     adata = pp.preprocess(adata, "scrna", label="label", min_genes=0, n_top_genes=2000)
     adata.uns["dataset"] = {"name": "cbmc_rna"}
@@ -89,17 +71,14 @@ def cbmc_rna(max_samples: int | None = None, seed: int = 0, **_: Any):
 def cbmc_adt(max_samples: int | None = None, seed: int = 0, **_: Any):
     # ADT levels are already normalised (CLR-like): only z-score inside the fold.
     adata = pp.preprocess(
-        _cbmc("ADT_X", "cbmc_adt", "adt", max_samples, seed), "zscore", label="label"
+        _cbmc("adt", max_samples, seed), "zscore", label="label"
     )
     adata.uns["dataset"] = {"name": "cbmc_adt"}
     return adata, {"label": "label", "group": None}
 
 
 def glioma(**_: Any):
-    from scipy.io import loadmat
-
-    mat = loadmat(SHARED / "glioma_microarray" / "GLIOMA.mat")
-    adata = pp.preprocess(_labelled(mat["X"], mat["Y"], "glioma", "probe"), "zscore", label="label")
+    adata = pp.preprocess(seqattn.datasets.glioma(), "zscore", label="label")
     adata.uns["dataset"] = {"name": "glioma"}
     return adata, {"label": "label", "group": None}
 
