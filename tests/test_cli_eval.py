@@ -252,6 +252,16 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
         assert same == (name != "cost"), name
     final = pd.read_csv(out_dir / "final_panel_anova.tsv", sep="\t")
     assert final["selection_frequency"].between(0, 1).all()
+    # seqattn final-panel (the workflow's per-method rule) writes the same table
+    anova_finals = [f for f in finals if "/anova/" in f]
+    anova_folds = [p for p in panels if "/anova/" in p]
+    one = tmp_path / "final_panel_anova.tsv"
+    cmd = ["final-panel", *anova_finals, "--fold-panels", *anova_folds, "--dataset", "toy"]
+    assert main([*cmd, "--out", str(one)]) == 0
+    assert one.read_bytes() == (out_dir / "final_panel_anova.tsv").read_bytes()
+    mixed = ["final-panel", *anova_finals, "--fold-panels", *panels, "--dataset", "toy"]
+    assert main([*mixed, "--out", str(tmp_path / "mixed.tsv")]) == 2  # other methods' folds
+    assert not (tmp_path / "mixed.tsv").exists()
 
 
 def test_errors_are_one_line_and_write_nothing(toy, tmp_path, capsys):

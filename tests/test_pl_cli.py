@@ -131,6 +131,19 @@ def test_plot_all_placeholders_and_strict(tmp_path, results, capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
+def test_plot_all_draws_only_the_figures_named(tmp_path, results, capsys):
+    """--figures: the workflow's figures rule draws its own list, strictly."""
+    base = ["plot", "all", "--tables", str(results / "tables"), "--data", "none.h5ad"]
+    out = tmp_path / "some"
+    only = ["--formats", "png", "--strict", "--figures", "cost", "stability"]
+    rc = main([*base, "--out-dir", str(out), *only])
+    assert rc == 0
+    assert sorted(p.name for p in out.iterdir()) == ["cost.png", "stability.png"]
+    rc = main([*base, "--out-dir", str(out), "--figures", "costs"])
+    assert rc == 2
+    assert "unknown figure(s) costs" in capsys.readouterr().err
+
+
 def test_plot_one_kind(tmp_path, results):
     t = results / "tables"
     assert (

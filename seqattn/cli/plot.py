@@ -95,6 +95,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fail on a figure whose input is missing instead of a placeholder",
     )
+    a.add_argument(
+        "--figures",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="draw only these figures (names above; default: all)",
+    )
     a.set_defaults(func=run_all)
 
     for kind, (help_text, positional) in _KINDS.items():
@@ -172,6 +179,7 @@ def run_all(args: argparse.Namespace) -> int:
         basis=args.basis,
         formats=formats,
         strict=args.strict,
+        figures=args.figures,
     )
     missing = [name for name, reason in status.items() if reason]
     print(

@@ -20,7 +20,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", default=None, help="results/<dataset>/data.h5ad (sample counts)")
     p.add_argument("--panel", default=None, help="final panel table")
     p.add_argument(
-        "--figures", default=None, help="figures directory: its PNGs are linked (relative to --out)"
+        "--figures",
+        nargs="+",
+        default=None,
+        help="figures directory (its PNGs are linked, relative to --out) or the figure files "
+        "to link, in order",
     )
     p.add_argument("--dataset", default=None, help="data set, when a table holds several")
     p.add_argument("--label", default=None, help="obs column with the classes")
@@ -39,6 +43,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _figures(given: list[str] | None):
+    """One directory as given; else the list of files (the workflow names each one)."""
+    from pathlib import Path
+
+    if given and len(given) == 1 and Path(given[0]).is_dir():
+        return given[0]
+    return given
+
+
 def run(args: argparse.Namespace) -> int:
     from seqattn.report import write_summary
 
@@ -47,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         tables=args.tables,
         panel=args.panel,
         adata=args.data,
-        figures=args.figures,
+        figures=_figures(args.figures),
         dataset=args.dataset,
         label=args.label,
         method=args.method,

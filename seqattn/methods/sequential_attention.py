@@ -36,6 +36,7 @@ class SequentialAttention(SequentialAttentionSelector):
 
     name = "sequential_attention"
     ordered = True
+    has_attention = True  # writes <panel>.attention.tsv (attention_history_)
 
     def fit(self, X: Any, y: Any, groups: Any = None) -> SequentialAttention:
         """:meth:`SequentialAttentionSelector.fit` on the varying columns of ``X``.

@@ -73,6 +73,7 @@ def plot_all(
     formats: Sequence[str] = ("png", "pdf"),
     strict: bool = False,
     log: Callable[[str], Any] | None = None,
+    figures: Sequence[str] | None = None,
 ) -> dict[str, str | None]:
     """Draw every figure of :data:`FIGURES` for one data set into ``out_dir``.
 
@@ -115,6 +116,9 @@ def plot_all(
         Raise on the first figure that cannot be drawn instead of a placeholder.
     log
         Called with one line per figure (default: print to stderr).
+    figures
+        Draw only these names of :data:`FIGURES` (default: all), e.g. the workflow's
+        figures rule, which leaves out those another rule draws or that do not apply.
 
     Returns
     -------
@@ -126,6 +130,10 @@ def plot_all(
     from seqattn import pl
 
     log = log or (lambda s: print(s, file=sys.stderr))
+    names = list(FIGURES) if figures is None else list(figures)
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown:
+        raise SeqattnError(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURES)}")
     out = Path(out_dir)
     tdir = Path(tables) if tables is not None else None
     if panel is None:
@@ -193,7 +201,7 @@ def plot_all(
         "qc": lambda: pl.qc(adata(), groupby=label),
     }
     status: dict[str, str | None] = {}
-    for name in FIGURES:
+    for name in names:
         paths = [out / f"{name}.{fmt}" for fmt in formats]
         try:
             fig = recipes[name]()
