@@ -175,6 +175,28 @@ def folds_for_adata(
     )
 
 
+def cv_inputs(
+    adata: Any,
+    label: str,
+    group: str | None,
+    folds: pd.DataFrame | None,
+    *,
+    n_splits: int = 5,
+    n_repeats: int = 1,
+    random_state: int = 0,
+) -> tuple[np.ndarray, np.ndarray | None, pd.DataFrame]:
+    """Labels, subjects (or None) and the fold table (``folds``, or new ones) of a CV run."""
+    from seqattn.evaluate._data import obs_column
+
+    y = obs_column(adata, label).to_numpy()
+    groups = None if group is None else obs_column(adata, group, role="group").to_numpy()
+    if folds is None:
+        folds = folds_for_adata(
+            adata, label, group, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
+        )
+    return y, groups, folds
+
+
 def read_folds(path: str) -> pd.DataFrame:
     """Read a fold table written by :func:`make_folds` (TSV or Parquet) and check its shape."""
     try:

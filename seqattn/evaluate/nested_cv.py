@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from seqattn.evaluate._data import dataset_name, obs_column
+from seqattn.evaluate._data import dataset_name
 from seqattn.evaluate.aggregate import compare_methods, summarise
 from seqattn.evaluate.fold_data import prepare_fold
-from seqattn.evaluate.folds import fold_seed, folds_for_adata, iter_folds, train_test_indices
+from seqattn.evaluate.folds import cv_inputs, fold_seed, iter_folds, train_test_indices
 from seqattn.evaluate.panels import check_ks
 from seqattn.evaluate.scoring import (
     COST_COLUMNS,
@@ -136,17 +136,9 @@ def run_nested_cv(
     """
     dataset = dataset or dataset_name(adata, "data")
     ks = check_ks(ks, n_features=adata.n_vars)
-    y = obs_column(adata, label).to_numpy()
-    groups = None if group is None else obs_column(adata, group, role="group").to_numpy()
-    if folds is None:
-        folds = folds_for_adata(
-            adata,
-            label,
-            group,
-            n_splits=n_splits,
-            n_repeats=n_repeats,
-            random_state=random_state,
-        )
+    y, groups, folds = cv_inputs(
+        adata, label, group, folds, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
+    )
     options = dict(options or {})
     metric_tables, prediction_tables, panel_tables, metas, cost_tables = [], [], [], [], []
     for repeat, fold in iter_folds(folds):

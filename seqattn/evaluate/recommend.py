@@ -28,8 +28,8 @@ from seqattn.evaluate._data import dataset_name, obs_column
 from seqattn.evaluate.classifiers import normalise_classifiers
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import (
+    cv_inputs,
     fold_seed,
-    folds_for_adata,
     iter_folds,
     make_folds,
     train_test_indices,
@@ -401,17 +401,9 @@ def recommend(
     dataset = dataset or dataset_name(adata, "data")
     ks = check_ks(ks, n_features=adata.n_vars)
     inner_splits = int(inner_splits)
-    y = obs_column(adata, label).to_numpy()
-    groups = None if group is None else obs_column(adata, group, role="group").to_numpy()
-    if folds is None:
-        folds = folds_for_adata(
-            adata,
-            label,
-            group,
-            n_splits=n_splits,
-            n_repeats=n_repeats,
-            random_state=random_state,
-        )
+    y, groups, folds = cv_inputs(
+        adata, label, group, folds, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
+    )
     clf = normalise_classifiers([classifier] if isinstance(classifier, str) else classifier)
     clf_name = next(iter(clf))
     options = dict(options or {})
