@@ -25,7 +25,6 @@ import time
 import traceback
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,7 +38,9 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "quality"
 README = HERE / "README.md"
 START, END = "<!-- quality:start -->", "<!-- quality:end -->"
-KS = [5, 10, 20, 50]
+KS = [5, 10, 20]
+#: Cohorts of 20-200 independent samples (the product's core use).
+SMALL = ["nafld_plasma", "glioma", "liver_nash", "olink_covid_dialysis", "mice_protein"]
 CLASSIFIERS = ["logreg", "rf"]
 REFERENCE = "sequential_attention"
 DEFAULT_METHODS = [
@@ -61,15 +62,21 @@ DEFAULT_METHODS = [
 ]
 
 
+def _out_dir(seed: int, name: str) -> Path:
+    return RESULTS / f"seed{seed}" / name
+
+
 def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> None:
-    out = RESULTS / name / f"{method}.tsv"
+    folder = _out_dir(args.seed, name)
+    out = folder / f"{method}.tsv"
     if out.exists() and not args.force:
-        print(f"[{name}] {method}: cached", flush=True)
+        print(f"[{name}@{args.seed}] {method}: cached", flush=True)
         return
     folds = folds_for_adata(
         adata, spec["label"], spec["group"], n_splits=args.folds, random_state=args.seed
     )
     t0 = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         res = run_nested_cv(
             adata,
@@ -86,147 +93,177 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
         )
     except Exception as err:  # a peer that refuses (cost limit) or fails is reported, not hidden
         msg = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"[{name}] {method}: FAILED: {msg}", flush=True)
+        print(f"[{name}@{args.seed}] {method}: FAILED: {msg}", flush=True)
         if args.verbose:
             traceback.print_exc()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        (RESULTS / name / f"{method}.failed").write_text(msg + "\n")
+        (folder / f"{method}.failed").write_text(msg + "\n")
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
     res.metrics.to_csv(out, sep="\t", index=False)
+    res.cost.to_csv(folder / f"{method}.cost.tsv", sep="\t", index=False)
     import torch
 
-    (RESULTS / name / f"{method}.threads").write_text(f"{torch.get_num_threads()}\n")
-    (RESULTS / name / f"{method}.failed").unlink(missing_ok=True)
-    print(f"[{name}] {method}: {time.perf_counter() - t0:.0f} s", flush=True)
+    (folder / f"{method}.threads").write_text(f"{torch.get_num_threads()}\n")
+    (folder / f"{method}.failed").unlink(missing_ok=True)
+    print(f"[{name}@{args.seed}] {method}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def load_results() -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
-    tables = [pd.read_csv(p, sep="\t") for p in sorted(RESULTS.glob("*/*.tsv"))]
+def load_results() -> tuple[pd.DataFrame, pd.DataFrame, dict[tuple[str, str], str]]:
+    """Balanced accuracy rows (with a ``seed`` column), selector cost rows, failures."""
+    tables, costs = [], []
+    for path in sorted(RESULTS.glob("seed*/*/*.tsv")):
+        seed = int(path.parent.parent.name[4:])
+        if path.name.endswith(".cost.tsv"):
+            costs.append(pd.read_csv(path, sep="\t").assign(seed=seed))
+            continue
+        m = pd.read_csv(path, sep="\t")
+        tables.append(m[m["metric"] == "balanced_accuracy"].assign(seed=seed))
     failed = {
-        (p.parent.name, p.stem): p.read_text().strip() for p in sorted(RESULTS.glob("*/*.failed"))
+        (p.parent.name, p.stem): p.read_text().strip()
+        for p in sorted(RESULTS.glob("seed*/*/*.failed"))
     }
     metrics = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    return metrics, failed
+    cost = pd.concat(costs, ignore_index=True) if costs else pd.DataFrame()
+    return metrics, cost, failed
 
 
-def _pairwise(summ: pd.DataFrame) -> list[str]:
-    """SA against each peer over the (data set, classifier, k <= 20) cells both ran."""
-    small = summ[summ["k"] <= 20].set_index(["dataset", "classifier", "k", "method"])["mean"]
-    sa = small.xs(REFERENCE, level="method")
-    rows = []
-    for method in sorted(set(small.index.get_level_values("method")) - {REFERENCE}):
-        peer = small.xs(method, level="method")
-        both = sa.index.intersection(peer.index)
-        if both.empty:
+def _md(frame: pd.DataFrame, index_name: str, signed: tuple[str, ...] = ()) -> list[str]:
+    """A Markdown table; floats to one decimal, with a sign in the ``signed`` columns."""
+    cols = list(frame.columns)
+    out = [f"| {index_name} | " + " | ".join(map(str, cols)) + " |"]
+    out.append("|---|" + "---|" * len(cols))
+    for idx, row in frame.astype(object).iterrows():
+        cells = []
+        for col, v in row.items():
+            if isinstance(v, float) and pd.isna(v):
+                cells.append("-")
+            elif isinstance(v, float):
+                cells.append(f"{v:+.1f}" if col in signed else f"{v:.1f}")
+            else:
+                cells.append(str(v))
+        out.append(f"| {idx} | " + " | ".join(cells) + " |")
+    return [*out, ""]
+
+
+def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str:
+    """Markdown: the issue's questions, one table each, then the per-data-set means."""
+    lines = [START, ""]
+    if metrics.empty:
+        return "\n".join([*lines, "(no results yet)", "", END])
+    ba = metrics[metrics["k"].isin(KS)]
+    seeds = sorted(ba["seed"].unique())
+    lines.append(
+        f"Measured up to {dt.date.today().isoformat()} on {_cpu()}, {_threads_note()}. "
+        f"Balanced accuracy (%) of logistic regression and random forest on each panel, "
+        f"{args.folds}-fold outer CV, seeds {', '.join(map(str, seeds))} (each seed: other "
+        "folds, other CBMC subsample, other initial weights); k = "
+        f"{', '.join(map(str, KS))}. A cell is (data set, classifier, k, seed), the mean over "
+        "its folds. Regenerate with `python bench/quality.py --report-only`."
+    )
+    lines.append("")
+    cell = ba.groupby(["dataset", "classifier", "k", "seed", "method"])["value"].mean().unstack()
+    cell = 100 * cell
+    peers = [m for m in cell.columns if m != REFERENCE]
+    sa = cell[REFERENCE]
+    # 1. SA against each peer, paired over the cells both ran.
+    rows = {}
+    for peer in peers:
+        diff = (sa - cell[peer]).dropna()
+        if diff.empty:
             continue
-        diff = sa.loc[both] - peer.loc[both]
-        rows.append(
-            f"| {method} | {len(both)} | {int((diff > 5e-4).sum())} | "
-            f"{int((diff < -5e-4).sum())} | {100 * diff.mean():+.1f} |"
-        )
-    return [
-        "#### Sequential Attention against each peer (k <= 20)",
+        rows[peer] = {
+            "cells": len(diff),
+            "SA ahead": int((diff > 0.05).sum()),
+            "SA behind": int((diff < -0.05).sum()),
+            "mean difference": round(float(diff.mean()), 1),
+            "small cohorts": round(
+                float(diff[diff.index.get_level_values(0).isin(SMALL)].mean()), 1
+            ),
+        }
+    table = pd.DataFrame(rows).T.sort_values("mean difference").astype(object)
+    for col in ("cells", "SA ahead", "SA behind"):
+        table[col] = table[col].astype(int)
+    lines += [
+        "#### Sequential Attention against each peer",
         "",
-        "Over the (data set, classifier, k) cells both ran; ahead / behind beyond rounding.",
+        "Paired over every cell both ran (points of balanced accuracy, SA minus peer; ahead / "
+        f"behind beyond 0.05). Small cohorts: {', '.join(SMALL)}.",
         "",
-        "| peer | cells | SA ahead | SA behind | mean difference (points) |",
-        "|---|---|---|---|---|",
-        *rows,
+        *_md(table, "peer", signed=("mean difference", "small cohorts")),
+    ]
+    # 2. Mean rank over data sets (each data set: mean over classifiers, k and seeds).
+    cell = cell[cell[REFERENCE].notna()]  # the cells Sequential Attention ran on
+    per_ds = cell.groupby(level="dataset").mean()
+    full = [m for m in per_ds.columns if per_ds[m].notna().all()]
+    common = cell[full].dropna()  # cells where every ranked method ran
+    ranks = (
+        common.groupby(level="dataset").mean().rank(axis=1, ascending=False).mean().sort_values()
+    )
+    lines += [
+        "#### Mean rank over data sets",
+        "",
+        "Each data set ranks the methods that ran on every data set by their mean over the "
+        "cells (classifier, k, seed) where all of them ran (1 = best); then the ranks are "
+        "averaged. "
+        + (
+            f"Not ranked (not run everywhere): {', '.join(sorted(set(per_ds.columns) - set(full)))}."
+            if set(per_ds.columns) - set(full)
+            else ""
+        ),
+        "",
+        "| method | mean rank |",
+        "|---|---|",
+        *[f"| {m} | {r:.2f} |" for m, r in ranks.items()],
         "",
     ]
-
-
-def _cell(mean: float, sd: float) -> str:
-    return f"{100 * mean:.1f} ± {100 * sd:.1f}"
-
-
-def report(metrics: pd.DataFrame, failed: dict, args) -> str:
-    """Markdown: one table per (data set, classifier), a verdict table, run times."""
-    lines = [START, ""]
-    lines.append(
-        f"Measured {dt.date.today().isoformat()} on {platform.node() or 'this machine'}: "
-        f"{_cpu()}, {_threads_note()}. Balanced accuracy (%), mean ± sd over the "
-        f"{args.folds} outer folds; regenerate with `python bench/quality.py`."
-    )
-    lines.append("")
-    if metrics.empty:
-        lines += ["(no results yet)", "", END]
-        return "\n".join(lines)
-    ba = metrics[metrics["metric"] == "balanced_accuracy"]
-    summ = (
-        ba.groupby(["dataset", "classifier", "method", "k"])["value"]
-        .agg(["mean", "std", "count"])
-        .reset_index()
-    )
-    summ["se"] = summ["std"] / np.sqrt(summ["count"])
-    cost = metrics[metrics["metric"] == "selector_time_s"]
-    verdict_rows = []
-    for (dataset, clf), block in summ.groupby(["dataset", "classifier"], sort=True):
-        ks = sorted(block["k"].unique())
-        lines.append(f"#### {dataset}, {clf}")
+    # 3. Per data set: SA against the best single peer, paired over the cells both ran.
+    rows = {}
+    for ds, block in cell.groupby(level="dataset"):
+        gaps = {
+            peer: float((block[REFERENCE] - block[peer]).dropna().mean())
+            for peer in peers
+            if block[peer].notna().any()
+        }
+        if not gaps:
+            continue  # no peer has run on this data set yet
+        best = min(gaps, key=gaps.get)
+        rows[ds] = {
+            "SA": float(block[REFERENCE].mean()),
+            "best single peer": best,
+            "SA - best": gaps[best],
+            "SA rank": int(per_ds.loc[ds].dropna().rank(ascending=False)[REFERENCE]),
+            "methods": int(per_ds.loc[ds].notna().sum()),
+        }
+    lines += [
+        "#### Per data set: Sequential Attention and the best single peer",
+        "",
+        "SA: its mean over classifiers, k and seeds. Best single peer: the peer SA trails "
+        "most, paired over the cells both ran (averaged over k, classifiers and seeds). "
+        "SA rank: among the methods' means over the data set's cells.",
+        "",
+        *_md(pd.DataFrame(rows).T, "data set", signed=("SA - best",)),
+    ]
+    # 4. Per data set and k, every method (mean over classifiers and seeds).
+    lines += ["#### Every method, per data set and k (mean over classifiers and seeds)", ""]
+    by_k = cell.groupby(level=["dataset", "k"]).mean().round(1)
+    for ds in sorted(by_k.index.get_level_values(0).unique()):
+        t = by_k.loc[ds].T.dropna(how="all")
+        t.columns = [f"k={k}" for k in t.columns]
+        best = t.max()
+        lines.append(f"**{ds}**")
         lines.append("")
-        lines.append("| method | " + " | ".join(f"k={k}" for k in ks) + " |")
-        lines.append("|---|" + "---|" * len(ks))
-        best = block.groupby("k")["mean"].max()
-        for method, rows in block.groupby("method"):
-            cells = []
-            for k in ks:
-                r = rows[rows["k"] == k]
-                if r.empty:
-                    cells.append("-")
-                    continue
-                c = _cell(r["mean"].item(), r["std"].item())
-                cells.append(f"**{c}**" if np.isclose(r["mean"].item(), best[k]) else c)
+        lines.append("| method | " + " | ".join(t.columns) + " |")
+        lines.append("|---|" + "---|" * len(t.columns))
+        for method, row in t.iterrows():
+            cells = [
+                "-" if pd.isna(v) else (f"**{v:.1f}**" if v == best[c] else f"{v:.1f}")
+                for c, v in row.items()
+            ]
             lines.append(f"| {method} | " + " | ".join(cells) + " |")
         lines.append("")
-        for k in ks:
-            at_k = block[block["k"] == k].set_index("method")
-            if REFERENCE not in at_k.index:
-                continue
-            peers = at_k.drop(index=[REFERENCE])
-            if peers.empty:
-                continue
-            best_peer = peers["mean"].idxmax()
-            sa = at_k.loc[REFERENCE]
-            diff = sa["mean"] - peers.loc[best_peer, "mean"]
-            verdict_rows.append(
-                (
-                    dataset,
-                    clf,
-                    k,
-                    sa["mean"],
-                    best_peer,
-                    peers.loc[best_peer, "mean"],
-                    diff,
-                    sa["se"],
-                )
-            )
-    lines.append("#### Sequential Attention vs the best peer")
-    lines.append("")
-    lines.append(
-        "| dataset | classifier | k | SA | best peer | peer | SA - peer | SA fold SE | verdict |"
-    )
-    lines.append("|---|---|---|---|---|---|---|---|---|")
-    for dataset, clf, k, sa, peer, peer_mean, diff, se in verdict_rows:
-        if diff > se:
-            verdict = "ahead"
-        elif diff >= -5e-4:  # within rounding: e.g. k = d, every method keeps all features
-            verdict = "≥ peer"
-        elif k >= 50 and diff >= -0.01:
-            verdict = "within 1 pt"
-        else:
-            verdict = "**behind**"
-        lines.append(
-            f"| {dataset} | {clf} | {k} | {100 * sa:.1f} | {peer} | {100 * peer_mean:.1f} | "
-            f"{100 * diff:+.1f} | {100 * se:.1f} | {verdict} |"
-        )
-    lines.append("")
-    lines += _pairwise(summ)
     if not cost.empty:
-        lines.append("#### Selector wall time per fold (s, mean over folds, largest k)")
-        lines.append("")
-        t = cost.groupby(["dataset", "method"])["value"].mean().unstack("dataset").round(1)
+        t = cost[cost["metric"] == "selector_time_s"]
+        t = t.groupby(["dataset", "method"])["value"].mean().unstack("dataset").round(1)
+        lines += ["#### Selector wall time per fold (s, mean over folds and seeds, k = 20)", ""]
         lines.append("| method | " + " | ".join(t.columns) + " |")
         lines.append("|---|" + "---|" * len(t.columns))
         for method, row in t.iterrows():
@@ -234,22 +271,9 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
                 f"| {method} | " + " | ".join("-" if pd.isna(v) else f"{v:g}" for v in row) + " |"
             )
         lines.append("")
-    ran = set(zip(summ["dataset"], summ["method"], strict=True))
-    missing = [
-        f"{dataset} / {method}"
-        for dataset in sorted(summ["dataset"].unique())
-        for method in DEFAULT_METHODS
-        if (dataset, method) not in ran and (dataset, method) not in failed
-    ]
-    if failed or missing:
-        lines.append("#### Not run or failed")
-        lines.append("")
-        for (dataset, method), msg in failed.items():
-            lines.append(f"- {dataset} / {method}: {msg}")
-        if missing:
-            lines.append(
-                "- not run yet (time; `python bench/quality.py` resumes): " + ", ".join(missing)
-            )
+    if failed:
+        lines += ["#### Not run or failed", ""]
+        lines += [f"- {ds} / {m}: {msg}" for (ds, m), msg in failed.items()]
         lines.append("")
     lines.append(END)
     return "\n".join(lines)
@@ -257,7 +281,7 @@ def report(metrics: pd.DataFrame, failed: dict, args) -> str:
 
 def _threads_note() -> str:
     """The torch thread counts the runs used (written by run_one), not this process's."""
-    recorded = sorted({p.read_text().strip() for p in RESULTS.glob("*/*.threads")})
+    recorded = sorted({p.read_text().strip() for p in RESULTS.glob("seed*/*/*.threads")})
     return f"torch threads per run: {', '.join(recorded) or 'not recorded'}"
 
 
@@ -310,15 +334,15 @@ def main() -> None:
             ks = [k for k in args.ks if k <= adata.n_vars] or [adata.n_vars]
             if any(k > adata.n_vars for k in args.ks):
                 ks = sorted(set(ks) | {min(max(args.ks), adata.n_vars)})
-            print(f"[{name}] {adata.n_obs} x {adata.n_vars}, ks={ks}", flush=True)
-            (RESULTS / name).mkdir(parents=True, exist_ok=True)
-            (RESULTS / name / "dataset.json").write_text(
+            print(f"[{name}@{args.seed}] {adata.n_obs} x {adata.n_vars}, ks={ks}", flush=True)
+            _out_dir(args.seed, name).mkdir(parents=True, exist_ok=True)
+            (_out_dir(args.seed, name) / "dataset.json").write_text(
                 json.dumps({"n_obs": adata.n_obs, "n_vars": adata.n_vars, "ks": ks, **spec})
             )
             for method in args.methods:
                 run_one(name, adata, spec, method, ks, args)
-    metrics, failed = load_results()
-    write_readme(report(metrics, failed, args))
+    metrics, cost, failed = load_results()
+    write_readme(report(metrics, cost, failed, args))
     print(f"updated {README}")
 
 
