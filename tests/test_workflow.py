@@ -130,12 +130,13 @@ def test_rules_have_log_benchmark_threads():
             assert field == "threads" or field.endswith(":q"), f"rule {name}: {{{field}}} unquoted"
 
 
-def test_figure_list_matches_the_plot_command():
+def test_figure_list_is_read_from_the_plot_module():
+    """The workflow holds no copy of seqattn.pl.FIGURES: it reads the one list."""
     from seqattn.pl import FIGURES
 
     text = (REPO / "workflow" / "rules" / "common.smk").read_text()
-    listed = re.search(r"^FIGURES = \[(.*?)\]", text, flags=re.S | re.M).group(1)
-    assert re.findall(r'"(\w+)"', listed) == list(FIGURES)
+    assert not re.search(r"^FIGURES = \[", text, flags=re.M), "a copy of the figure list"
+    assert '_module_constant("seqattn/pl/_all.py", "FIGURES")' in text
     for name in FIGURES:
         assert (REPO / "workflow" / "report" / "figures" / f"{name}.rst").is_file(), name
 
@@ -371,15 +372,16 @@ def test_dry_run_default_config(tmp_path):
     n_folds = config["cv"]["n_splits"] * config["cv"]["n_repeats"]
     assert n_methods >= 5 and "sequential_attention" in config["methods"]
     assert sorted(config["ks"]) == [5, 10, 20]
-    assert counts["select"] == n_data * n_methods * n_folds
+    assert counts["select"] + counts["select_attention"] == n_data * n_methods * n_folds
+    assert counts["select_attention"] == n_data * n_folds  # Sequential Attention's
     assert counts["validate"] == n_data * n_methods * n_folds
     assert counts["select_final"] + counts["select_final_attention"] == n_data * n_methods
     assert counts["select_final_attention"] == n_data
+    assert counts["final_panel"] == n_data * n_methods
     for rule in ("bundled_data", "preprocess", "folds", "aggregate"):
         assert counts[rule] == n_data
-    for rule in ("figures", "summary"):
-        if rule in counts:
-            assert counts[rule] == n_data
+    for rule in ("figures", "attention_figure", "similarity_figure", "summary"):
+        assert counts[rule] == n_data
 
 
 def test_dry_run_multi_dataset_config(tmp_path):
@@ -396,7 +398,7 @@ def test_dry_run_multi_dataset_config(tmp_path):
     path = write_config(tmp_path / "multi.yaml", config)
     proc = snakemake(tmp_path, "-n", "-p", "--configfile", str(path))
     jobs = planned_jobs(proc.stdout)
-    selects = [w for rule, w in jobs if rule == "select"]
+    selects = [w for rule, w in jobs if rule in ("select", "select_attention")]
     nafld_selects = [w for w in selects if w["dataset"] == "nafld_plasma"]
     assert {w["method"] for w in nafld_selects} == {"sequential_attention", "random"}
     assert {(w["repeat"], w["fold"]) for w in nafld_selects} == {
@@ -407,6 +409,25 @@ def test_dry_run_multi_dataset_config(tmp_path):
     assert {w["dataset"] for w in selects} == set(config["datasets"])
     assert "--format maxquant" in proc.stdout and "--sample-sheet" in proc.stdout
     assert "--option 'hidden=[16]'" in proc.stdout
+
+
+def test_figures_that_do_not_apply_are_left_out_up_front(tmp_path):
+    """Without an attention method there is no attention trajectory to ask for, with one
+    method no method similarity; decided from the config, never a placeholder figure."""
+    config = load(TEST_CONFIG)
+    del config["methods"]["sequential_attention"], config["reference"]
+    path = write_config(tmp_path / "no_attention.yaml", config)
+    proc = snakemake(tmp_path, "-n", "--configfile", str(path))
+    counts = job_counts(proc.stdout)
+    assert "select_attention" not in counts and "attention_figure" not in counts
+    assert counts["similarity_figure"] == 1 and counts["figures"] == 1
+    assert "attention_trajectory" not in proc.stdout
+    config["methods"] = {"anova": {}}
+    config["recommend"]["methods"] = ["anova"]
+    path = write_config(tmp_path / "one_method.yaml", config)
+    proc = snakemake(tmp_path, "-n", "--configfile", str(path))
+    assert "similarity_figure" not in job_counts(proc.stdout)
+    assert "figures/method_similarity" not in proc.stdout
 
 
 # ---- end to end -----------------------------------------------------------------------
@@ -505,9 +526,11 @@ def test_changing_one_method_reruns_only_that_method(tiny_run, tmp_path):
     per_method = {(rule, w.get("method")) for rule, w in jobs if "method" in w}
     assert per_method, proc.stdout[-2000:]
     assert {method for _, method in per_method} == {"random"}
-    assert {rule for rule, _ in per_method} == {"select", "select_final", "validate"}
+    assert {rule for rule, _ in per_method} == {"select", "select_final", "validate", "final_panel"}
     others = {rule for rule, w in jobs if "method" not in w}
-    assert others <= {"aggregate", "figures", "summary", "all"}, others
+    # recommend too: it fits random (recommend.methods), whose options it passes
+    allowed = {"aggregate", "figures", "similarity_figure", "recommend", "summary", "all"}
+    assert others <= allowed, others
     # adding a method runs only the new method's jobs (and the aggregation)
     config = load(TEST_CONFIG)
     config["methods"]["variance"] = {}
@@ -517,6 +540,7 @@ def test_changing_one_method_reruns_only_that_method(tiny_run, tmp_path):
     assert {rule for rule, w in jobs if "method" not in w} <= {
         "aggregate",
         "figures",
+        "similarity_figure",
         "summary",
         "all",
     }
@@ -575,3 +599,77 @@ def test_kill_during_selection_then_rerun_incomplete(tiny_run, tmp_path):
         if table.name != "cost.tsv":
             rerun = workdir / "results/mice_protein/tables" / table.name
             assert table.read_bytes() == rerun.read_bytes(), table.name
+
+
+#: One result file of each kind and the rule that writes it (tiny config).
+_RESULT_FILES = {
+    "panels/anova/r0_f1.tsv": "select",
+    "panels/anova/r0_f1.json": "select",
+    "panels/sequential_attention/r0_f0.attention.tsv": "select_attention",
+    "panels/sequential_attention/all.attention.tsv": "select_final_attention",
+    "panels/random/all.tsv": "select_final",
+    "tables/final_panel_sequential_attention.tsv": "final_panel",
+    "metrics/random/r0_f2.tsv": "validate",
+    "metrics/random/r0_f2.predictions.tsv": "validate",
+    "tables/selection_frequency.tsv": "aggregate",
+    "tables/recommendation_inner.tsv": "recommend",
+    "figures/panel_heatmap.pdf": "figures",
+    "figures/attention_trajectory.png": "attention_figure",
+    "figures/method_similarity.pdf": "similarity_figure",
+    "summary.md": "summary",
+}
+
+
+@pytest.mark.slow
+def test_every_result_file_is_declared_and_rebuilt(tiny_run, tmp_path):
+    """After a complete run there is nothing to do; a deleted result file of any kind is
+    planned again by the rule that writes it (and only what depends on it follows), and a
+    rerun rebuilds it. Before, the final panels with selection frequency and the attention
+    tables were written but not declared: deleted, they stayed missing."""
+    workdir = tmp_path / "run"
+    shutil.copytree(tiny_run, workdir, symlinks=True)  # copy2: the mtimes stay
+    config = ["--configfile", str(TEST_CONFIG)]
+    proc = snakemake(workdir, "-n", *config)
+    assert "Nothing to be done" in proc.stdout + proc.stderr, proc.stdout[-2000:]
+    res = workdir / "results" / "mice_protein"
+    # every file the run wrote under results/ is a declared output of a job
+    planned = snakemake(workdir, "-n", "--forceall", *config).stdout
+    declared = {
+        path
+        for line in planned.splitlines()
+        if line.strip().startswith("output: ")
+        for path in line.split("output: ", 1)[1].split(", ")
+    }
+    written = {p.relative_to(workdir).as_posix() for p in res.rglob("*") if p.is_file()}
+    assert written - declared == set()
+
+    for name, rule in _RESULT_FILES.items():
+        path = res / name
+        content, stat = path.read_bytes(), path.stat()
+        path.unlink()
+        jobs = planned_jobs(snakemake(workdir, "-n", "-p", *config).stdout)
+        rules = {r for r, _ in jobs}
+        assert rule in rules, (name, rules)
+        assert not rules & {"bundled_data", "preprocess", "folds"}, (name, rules)
+        path.write_bytes(content)  # back as it was, for the next file
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    # one of each kind deleted at once, then a rerun: every one is back, nothing left to do
+    kinds = [
+        "panels/sequential_attention/r0_f0.attention.tsv",
+        "tables/final_panel_sequential_attention.tsv",
+        "metrics/random/r0_f2.tsv",
+        "tables/selection_frequency.tsv",
+        "figures/panel_heatmap.pdf",
+        "figures/attention_trajectory.png",
+        "summary.md",
+    ]
+    for name in kinds:
+        (res / name).unlink()
+    snakemake(workdir, "--cores", "2", *config)
+    for name in kinds:
+        assert (res / name).is_file(), name
+    proc = snakemake(workdir, "-n", *config)
+    assert "Nothing to be done" in proc.stdout + proc.stderr, proc.stdout[-2000:]
+    # the summary page shows the final panel with its selection frequency again
+    assert "selection frequency" in (res / "summary.md").read_text()

@@ -48,6 +48,23 @@ rule aggregate:
         out_dir=output_dir,
     shell:
         "seqattn aggregate --dataset {wildcards.dataset:q} --metrics {input.metrics:q}"
-        " --panels {input.panels:q} --final-panels {input.final_panels:q}"
-        " --predictions {input.predictions:q} {params.reference:q}"
-        " --out-dir {params.out_dir:q} > {log:q} 2>&1"
+        " --panels {input.panels:q} --predictions {input.predictions:q}"
+        " {params.reference:q} --out-dir {params.out_dir:q} > {log:q} 2>&1"
+
+
+# The final panel of one method with each marker's selection frequency across its folds.
+rule final_panel:
+    input:
+        unpack(get_final_panel_input),
+    output:
+        "results/{dataset}/tables/final_panel_{method}.tsv",
+    log:
+        "logs/{dataset}/final_panel/{method}.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/final_panel/{method}.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    shell:
+        "seqattn final-panel {input.panel:q} --fold-panels {input.folds:q}"
+        " --dataset {wildcards.dataset:q} --out {output:q} > {log:q} 2>&1"

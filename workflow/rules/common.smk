@@ -6,12 +6,15 @@ Rules stay declarative: anything computed from the config lives here.
 import hashlib
 import json
 import os
+import re
 
 import yaml
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+# whether the config names a reference itself (validate fills in the schema's default)
+_REFERENCE_GIVEN = "reference" in config
 validate(config, schema="../schemas/config.schema.yaml")
 
 
@@ -76,8 +79,8 @@ def _check_methods():
             make_selector(method, None, options)
         except SeqattnError as err:
             raise WorkflowError(f"{where}.options: {_first_line(err)}") from None
-    reference = config.get("reference")
-    if reference is not None and reference not in config["methods"]:
+    reference = config["reference"]
+    if _REFERENCE_GIVEN and reference not in config["methods"]:
         raise WorkflowError(
             f"config: reference: {reference!r} is not one of the configured methods "
             f"({', '.join(config['methods'])}); name one of them or leave `reference` out"
@@ -101,7 +104,13 @@ def _checked_methods_stamp():
         if name.endswith(".py")
     ]
     key = json.dumps(
-        [config["methods"], config.get("reference"), seqattn.__version__, mtimes],
+        [
+            config["methods"],
+            config["reference"],
+            _REFERENCE_GIVEN,
+            seqattn.__version__,
+            mtimes,
+        ],
         sort_keys=True,
         default=str,
     )
@@ -109,13 +118,67 @@ def _checked_methods_stamp():
     return os.path.join(".snakemake", "seqattn", f"methods-checked-{digest}")
 
 
-if workflow.is_main_process:  # not again in every job a cluster executor starts
-    _stamp = _checked_methods_stamp()
-    if _stamp is None or not os.path.exists(_stamp):
+def _registry_attention():
+    """The configured methods whose selector writes an attention table: the registry's
+    class attribute `has_attention` (Sequential Attention). Without seqattn importable next
+    to Snakemake (`--sdm conda`), the same attribute read from the method sources beside
+    this Snakefile, so both modes declare the same files."""
+    try:
+        from seqattn.methods import get_method
+    except ImportError:
+        return _source_attention()
+    return [
+        m for m in config["methods"] if getattr(get_method(m), "has_attention", False)
+    ]
+
+
+def _source_attention():
+    import ast
+    import glob
+
+    found = set()
+    for path in glob.glob(os.path.join(workflow.basedir, "seqattn", "methods", "*.py")):
+        with open(path) as handle:
+            tree = ast.parse(handle.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                attrs = {
+                    target.id: item.value.value
+                    for item in node.body
+                    if isinstance(item, ast.Assign)
+                    and isinstance(item.value, ast.Constant)
+                    for target in item.targets
+                    if isinstance(target, ast.Name)
+                }
+                if attrs.get("has_attention") is True:
+                    found.add(attrs.get("name"))
+    return [m for m in config["methods"] if m in found]
+
+
+def _read_stamp(stamp):
+    try:
+        with open(stamp) as handle:
+            return json.load(handle)["attention"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# The check runs once per config and seqattn code (the stamp); the stamp also keeps what the
+# DAG needs from the registry, so a parse does not import torch again.
+_stamp = _checked_methods_stamp()
+ATTENTION_METHODS = _read_stamp(_stamp) if _stamp is not None else None
+if ATTENTION_METHODS is None:
+    if workflow.is_main_process:  # not again in every job a cluster executor starts
         _check_methods()
-        if _stamp is not None:
-            os.makedirs(os.path.dirname(_stamp), exist_ok=True)
-            open(_stamp, "w").close()
+    ATTENTION_METHODS = _registry_attention()
+    if _stamp is not None and workflow.is_main_process:
+        os.makedirs(os.path.dirname(_stamp), exist_ok=True)
+        with open(f"{_stamp}.{os.getpid()}", "w") as handle:
+            json.dump({"attention": ATTENTION_METHODS}, handle)
+        os.replace(f"{_stamp}.{os.getpid()}", _stamp)
+
+# A regular expression of those names, for the rules that declare the attention tables
+ATTENTION_METHOD_RE = "|".join(re.escape(m) for m in ATTENTION_METHODS) or "(?!)"
 
 DATASETS = list(config["datasets"])
 
@@ -305,12 +368,29 @@ def get_aggregate_input(wildcards):
         "panels": _per_fold(
             d, "results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv"
         ),
-        "final_panels": [f"results/{d}/panels/{m}/all.tsv" for m in dataset_methods(d)],
+        # read beside each panel: the fold's identity and the selector's cost
+        "panel_meta": _per_fold(
+            d, "results/{dataset}/panels/{method}/r{repeat}_f{fold}.json"
+        ),
+    }
+
+
+def get_final_panel_input(wildcards):
+    """One method's all-samples panel and its fold panels, each with its .json sidecar."""
+    d, m = wildcards.dataset, wildcards.method
+    base = f"results/{d}/panels/{m}"
+    folds = [f"{base}/r{r}_f{f}" for r, f in fold_ids(d)]
+    return {
+        "panel": f"{base}/all.tsv",
+        "meta": f"{base}/all.json",
+        "folds": [f"{p}.tsv" for p in folds],
+        "folds_meta": [f"{p}.json" for p in folds],
     }
 
 
 def get_reference_args(wildcards):
-    reference = config.get("reference", "sequential_attention")
+    # the schema's default when the config leaves it out
+    reference = config["reference"]
     if reference in dataset_methods(wildcards.dataset):
         return _args(["--reference", reference])
     return []
@@ -361,18 +441,7 @@ def get_recommend_gpus(wildcards):
 def recommend_outputs(dataset):
     if not recommend_enabled():
         return []
-    tables = [f"results/{dataset}/tables/{t}.tsv" for t in RECOMMEND_TABLES]
-    return tables + [
-        f"results/{dataset}/figures/recommendation.{x}" for x in ("png", "pdf")
-    ]
-
-
-RECOMMEND_TABLES = [
-    "recommendation",
-    "recommendation_panel",
-    "recommendation_folds",
-    "recommendation_inner",
-]
+    return list(expand(rules.recommend.output, dataset=dataset))
 
 
 def report_headlines():
@@ -397,22 +466,41 @@ config["_report_headlines"] = report_headlines()
 
 # ---- figures and summary --------------------------------------------------------------
 
-# The figures `seqattn plot all` writes (seqattn.pl.FIGURES; a test keeps the two equal).
-# Listed here, not imported, so the workflow parses without seqattn installed (--sdm conda).
-FIGURES = [
-    "accuracy_vs_k",
-    "attention_trajectory",
-    "panel_heatmap",
-    "panel_dotplot",
-    "marker_violins",
-    "selection_frequency",
-    "stability",
-    "method_similarity",
-    "embedding",
-    "confusion",
-    "cost",
-    "qc",
-]
+
+def _module_constant(path, name):
+    """The literal value of `name = ...` in a Python source, read without importing it."""
+    import ast
+
+    with open(os.path.join(workflow.basedir, path)) as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == name:
+            return ast.literal_eval(node.value)
+    raise WorkflowError(f"{path} defines no {name}")
+
+
+# The figures of a data set: seqattn.pl.FIGURES, the one list (`seqattn plot all` draws
+# them), read from its source so the workflow parses without seqattn installed (--sdm conda).
+FIGURES = list(_module_constant("seqattn/pl/_all.py", "FIGURES"))
+# Figures that apply only under some configs, each drawn by a rule of its own and asked for
+# only where it applies (dataset_figures): the rest is one `figures` job, which must draw
+# every one of them (--strict: a figure that cannot be drawn fails the job).
+ATTENTION_FIGURE = "attention_trajectory"  # the headline method's attention table
+SIMILARITY_FIGURE = "method_similarity"  # two methods or more
+COMMON_FIGURES = [f for f in FIGURES if f not in (ATTENTION_FIGURE, SIMILARITY_FIGURE)]
+
+
+def dataset_figures(dataset):
+    """The figures that apply to `dataset`, decided from the config, in FIGURES order."""
+    skip = set()
+    if headline_method(dataset) not in ATTENTION_METHODS:
+        skip.add(ATTENTION_FIGURE)
+    if len(dataset_methods(dataset)) < 2:
+        skip.add(SIMILARITY_FIGURE)
+    return [f for f in FIGURES if f not in skip]
 
 
 def _figure_png(name):
@@ -424,31 +512,37 @@ def _figure_png(name):
     )
 
 
-def figure_outputs():
-    """Every figure as PNG (in the report, with its caption) and PDF."""
-    pngs = [_figure_png(name) for name in FIGURES]
-    return pngs + [f"results/{{dataset}}/figures/{name}.pdf" for name in FIGURES]
+def figure_outputs(names):
+    """Each figure of `names` as PNG (in the report, with its caption) and PDF."""
+    pngs = [_figure_png(name) for name in names]
+    return pngs + [f"results/{{dataset}}/figures/{name}.pdf" for name in names]
 
 
 def headline_method(dataset):
     """The method the figures and summary page are about: the reference when it ran."""
-    reference = config.get("reference", "sequential_attention")
+    reference = config["reference"]
     methods = dataset_methods(dataset)
     return reference if reference in methods else methods[0]
 
 
+def _final_panel_table(dataset):
+    """The headline method's final panel with its selection frequency (rule final_panel)."""
+    return f"results/{dataset}/tables/final_panel_{headline_method(dataset)}.tsv"
+
+
 def get_figures_input(wildcards):
+    """Every file `seqattn plot all` reads for COMMON_FIGURES."""
     d = wildcards.dataset
-    method = headline_method(d)
-    inputs = {
-        "data": f"results/{d}/data.h5ad",
-        "summary": f"results/{d}/tables/summary.tsv",
-        "cost": f"results/{d}/tables/cost.tsv",
-        "panel": f"results/{d}/panels/{method}/all.tsv",
-    }
-    if method == "sequential_attention":
-        inputs["attention"] = f"results/{d}/panels/{method}/all.attention.tsv"
+    tables = ["summary", "selection_frequency", "stability", "predictions", "cost"]
+    inputs = {t: f"results/{d}/tables/{t}.tsv" for t in tables}
+    inputs["data"] = f"results/{d}/data.h5ad"
+    inputs["panel"] = _final_panel_table(d)
     return inputs
+
+
+def get_attention_figure_input(wildcards):
+    d = wildcards.dataset
+    return f"results/{d}/panels/{headline_method(d)}/all.attention.tsv"
 
 
 def get_figures_args(wildcards):
@@ -459,13 +553,23 @@ def get_figures_args(wildcards):
     return _args(args)
 
 
+def figure_files(dataset):
+    """The PNG of every figure of `dataset`, the recommendation's last (summary.md links
+    them in this order)."""
+    out = [f"results/{dataset}/figures/{name}.png" for name in dataset_figures(dataset)]
+    if recommend_enabled():
+        out.append(f"results/{dataset}/figures/recommendation.png")
+    return out
+
+
 def get_summary_input(wildcards):
+    """Every file `seqattn summary` reads: the tables, the final panel, the figures."""
     d = wildcards.dataset
-    inputs = {
-        "data": f"results/{d}/data.h5ad",
-        "summary": f"results/{d}/tables/summary.tsv",
-        "figures": f"results/{d}/figures/accuracy_vs_k.png",
-    }
+    tables = ["summary", "metrics", "paired", "stability", "cost"]
+    inputs = {t: f"results/{d}/tables/{t}.tsv" for t in tables}
+    inputs["data"] = f"results/{d}/data.h5ad"
+    inputs["panel"] = _final_panel_table(d)
+    inputs["figures"] = figure_files(d)
     if recommend_enabled():
         inputs["recommendation"] = f"results/{d}/tables/recommendation.tsv"
     return inputs
@@ -485,10 +589,6 @@ def tables_dir(wildcards, input):
     return os.path.dirname(input.summary)
 
 
-def figures_dir(wildcards, input):
-    return os.path.dirname(input.figures)
-
-
 def output_dir(wildcards, output):
     """The folder of the rule's (first) output: --out-dir of aggregate and figures."""
     return os.path.dirname(output[0])
@@ -496,33 +596,33 @@ def output_dir(wildcards, output):
 
 # ---- final targets --------------------------------------------------------------------
 
-TABLES = [
-    "metrics",
-    "cost",
-    "summary",
-    "paired",
-    "selection_frequency",
-    "stability",
-    "method_similarity",
-    "predictions",
-]
 
-
-def final_panels(dataset):
-    out = []
-    for method in dataset_methods(dataset):
-        out.append(f"results/{dataset}/panels/{method}/all.tsv")
-        if method == "sequential_attention":
-            out.append(f"results/{dataset}/panels/{method}/all.attention.tsv")
+def result_files(dataset):
+    """Every file the workflow writes for `dataset` (the default target): a deleted one is
+    rebuilt by the job that writes it, and what depends on it reruns."""
+    methods = dataset_methods(dataset)
+    out = list(expand(rules.aggregate.output, dataset=dataset))
+    for method in methods:
+        base = f"results/{dataset}/panels/{method}"
+        for suffix in ("tsv", "json"):
+            out.append(f"{base}/all.{suffix}")
+            out += [f"{base}/r{r}_f{f}.{suffix}" for r, f in fold_ids(dataset)]
+        if method in ATTENTION_METHODS:
+            out.append(f"{base}/all.attention.tsv")
+            out += [f"{base}/r{r}_f{f}.attention.tsv" for r, f in fold_ids(dataset)]
+        out.append(f"results/{dataset}/tables/final_panel_{method}.tsv")
+    out += _per_fold(
+        dataset, "results/{dataset}/metrics/{method}/r{repeat}_f{fold}.tsv"
+    )
+    out += _per_fold(
+        dataset, "results/{dataset}/metrics/{method}/r{repeat}_f{fold}.predictions.tsv"
+    )
+    for name in dataset_figures(dataset):
+        out += [f"results/{dataset}/figures/{name}.{ext}" for ext in ("png", "pdf")]
+    out.append(f"results/{dataset}/summary.md")
+    out += recommend_outputs(dataset)
     return out
 
 
 def get_final_output():
-    out = []
-    for dataset in DATASETS:
-        out += [f"results/{dataset}/tables/{t}.tsv" for t in TABLES]
-        out += final_panels(dataset)
-        out += [f"results/{dataset}/figures/{name}.png" for name in FIGURES]
-        out.append(f"results/{dataset}/summary.md")
-        out += recommend_outputs(dataset)
-    return out
+    return [path for dataset in DATASETS for path in result_files(dataset)]

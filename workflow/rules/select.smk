@@ -29,6 +29,20 @@ rule select:
         " --out {output.panel:q} > {log:q} 2>&1"
 
 
+# A method with an attention history (the registry's `has_attention`: Sequential Attention)
+# also writes the attention weights of every step beside each panel.
+use rule select as select_attention with:
+    output:
+        panel="results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv",
+        meta="results/{dataset}/panels/{method}/r{repeat}_f{fold}.json",
+        attention="results/{dataset}/panels/{method}/r{repeat}_f{fold}.attention.tsv",
+    wildcard_constraints:
+        method=ATTENTION_METHOD_RE,
+
+
+ruleorder: select_attention > select
+
+
 # The final panel: the method fitted on every sample (what a lab takes to the bench).
 rule select_final:
     input:
@@ -65,7 +79,7 @@ rule select_final:
         " --out {output.panel:q} > {log:q} 2>&1"
 
 
-# Sequential Attention's final panel also keeps the attention weights of every step.
+# and its attention weights, for the methods that have them
 use rule select_final as select_final_attention with:
     output:
         panel=report(
@@ -78,7 +92,7 @@ use rule select_final as select_final_attention with:
         meta="results/{dataset}/panels/{method}/all.json",
         attention="results/{dataset}/panels/{method}/all.attention.tsv",
     wildcard_constraints:
-        method="sequential_attention",
+        method=ATTENTION_METHOD_RE,
 
 
 ruleorder: select_final_attention > select_final

@@ -3,6 +3,8 @@ rule validate:
         data="results/{dataset}/data.h5ad",
         folds="results/{dataset}/folds.tsv",
         panel="results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv",
+        # checked beside the panel: the fold it was selected on
+        meta="results/{dataset}/panels/{method}/r{repeat}_f{fold}.json",
     output:
         metrics="results/{dataset}/metrics/{method}/r{repeat}_f{fold}.tsv",
         predictions="results/{dataset}/metrics/{method}/r{repeat}_f{fold}.predictions.tsv",
