@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo test lint report clean
+.PHONY: install demo test lint report clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,10 +42,21 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The documentation: installs the docs extra, then builds HTML with every tutorial executed
+# (warnings, and so any failing cell, are errors). Open docs/_build/html/index.html.
+$(VENV)/.docs-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
+	@echo ""
+	@echo "Docs: $(abspath docs/_build/html/index.html)"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/snakemake --lint --configfile $(CONFIG)
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 clean:
-	rm -rf results logs .snakemake
+	rm -rf results logs .snakemake docs/_build docs/api docs/generated

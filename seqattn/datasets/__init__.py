@@ -155,10 +155,10 @@ def nafld_plasma(*, download: bool = False) -> ad.AnnData:
 
 
 def cbmc_citeseq(modality: str = "rna", *, download: bool = False) -> ad.AnnData:
-    """CBMC CITE-seq: 8,617 cord-blood cells, 15 cell types (``obs["label"]``, ``"1"``..``"15"``).
+    """CBMC CITE-seq: 8,617 cord-blood cells, 15 cell types (``obs["label"]``, ``"1"`` to ``"15"``).
 
-    ``modality="rna"``: raw UMI counts of the top-2000 genes (``gene0``..; no gene names in
-    the source); ``"adt"``: 10 normalised (CLR-like) antibody levels (``adt0``..). File
+    ``modality="rna"``: raw UMI counts of the top-2000 genes (``gene0``, ...; no gene names in
+    the source); ``"adt"``: 10 normalised (CLR-like) antibody levels (``adt0``, ...). File
     ``cbmc_citeseq/CITE_CBMC_counts_top2000.h5``; needs ``h5py``.
 
     Stoeckius M et al. (2017) Nat Methods 14:865, labelled by Tian T et al. (2021) scDCC,

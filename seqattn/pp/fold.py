@@ -39,7 +39,7 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    support_ : ndarray of bool, shape (n_features_in_,)
+    support_ : ndarray of bool, shape (``n_features_in_``,)
         The input columns kept (completeness filter, HVG); ``transform`` returns exactly
         these columns, in input order. A column without any value in the training fold
         is never kept.
