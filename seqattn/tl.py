@@ -322,6 +322,17 @@ def select(
           ``var_names`` (``use_raw`` with fewer features in ``var``).
           ``seqattn.pl.attention_trajectory`` reads all of it (``group=`` for one group's
           panel).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> adata = seqattn.pp.preprocess(adata, "zscore", fold_safe=False)
+    >>> seqattn.tl.select(adata, "class", "anova", n_features=3)
+    >>> adata.uns["seqattn_anova"]["order"].tolist()
+    ['SOD1_N', 'CaNA_N', 'Ubiquitin_N']
+    >>> int(adata.var["seqattn_anova_selected"].sum())
+    3
     """
     from sklearn.base import clone
 

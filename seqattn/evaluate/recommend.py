@@ -392,6 +392,18 @@ def recommend(
         ``inner``, ``panel_table``; ``headline()`` and ``table()``.
 
     Cost: :func:`count_fits` selector fits, ``(outer folds + 1) x (inner_splits x F + 1)``.
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
+    ...                             label="class", group="mouse")
+    >>> rec = seqattn.evaluate.recommend(raw, "class", methods=["anova", "t-test"],
+    ...                                  ks=[3, 5], group="mouse", n_splits=3)
+    >>> rec.method in ("anova", "t-test"), len(rec.panel) == rec.k, rec.n_fits
+    (True, True, 28)
+    >>> rec.headline().startswith("Take this panel:")
+    True
     """
     if rule not in RULES:
         raise SeqattnError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")

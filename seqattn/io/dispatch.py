@@ -133,6 +133,26 @@ def read(
         ``X`` float32 with NaN for missing values (or as stored in an ``.h5ad``);
         ``uns["seqattn_io"]`` records the source, format, reader counts and the
         label/group/batch names.
+
+    Examples
+    --------
+    A matrix with samples as rows and a sample sheet (any reader works the same way, e.g.
+    ``read("proteinGroups.txt", sample_sheet="samples.xlsx", label="disease")``):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> matrix = pd.DataFrame({"P1": [1.0, 2.0, 3.0, 4.0], "P2": [2.0, 1.0, 0.5, 3.0]},
+    ...                       index=pd.Index(["s1", "s2", "s3", "s4"], name="sample"))
+    >>> matrix.to_csv(folder / "matrix.csv")
+    >>> sheet = pd.DataFrame({"sample": ["s1", "s2", "s3", "s4"], "disease": list("aabb")})
+    >>> sheet.to_csv(folder / "sheet.csv", index=False)
+    >>> adata = seqattn.io.read(folder / "matrix.csv", sample_sheet=folder / "sheet.csv",
+    ...                         sample_column="sample", label="disease")
+    >>> adata.shape, adata.obs["disease"].tolist()
+    ((4, 2), ['a', 'a', 'b', 'b'])
     """
     p = check_file(path)
     fmt = check_format(format)
