@@ -18,6 +18,9 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 # Notebook kernels start in the notebook's folder; tell them where the repository is.
 os.environ.setdefault("SEQATTN_REPO", str(ROOT))
+# A kernel draws figures into the page only with its own inline backend, which it picks
+# when MPLBACKEND is unset; CI exports MPLBACKEND=Agg, which would leave the pages blank.
+os.environ.pop("MPLBACKEND", None)
 # The tutorials' networks are small: one thread per kernel is faster than torch's default
 # (one per core), which spins and slows down by 10x or more when the cores are shared.
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
