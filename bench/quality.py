@@ -330,7 +330,11 @@ def main() -> None:
         p.error(f"unknown methods {unknown}; known: {available_methods()}")
     if not args.report_only:
         for name in args.datasets:
-            adata, spec = LOADERS[name](max_samples=args.max_cells or None, seed=args.seed)
+            try:
+                adata, spec = LOADERS[name](max_samples=args.max_cells or None, seed=args.seed)
+            except FileNotFoundError as err:  # a data set whose files are not here
+                print(f"[{name}] skipped: {err}", flush=True)
+                continue
             ks = [k for k in args.ks if k <= adata.n_vars] or [adata.n_vars]
             if any(k > adata.n_vars for k in args.ks):
                 ks = sorted(set(ks) | {min(max(args.ks), adata.n_vars)})
