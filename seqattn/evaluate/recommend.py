@@ -414,7 +414,13 @@ def recommend(
     ks = check_ks(ks, n_features=adata.n_vars)
     inner_splits = int(inner_splits)
     y, groups, folds = cv_inputs(
-        adata, label, group, folds, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
+        adata,
+        label,
+        group,
+        folds,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        random_state=random_state,
     )
     clf = normalise_classifiers([classifier] if isinstance(classifier, str) else classifier)
     clf_name = next(iter(clf))
@@ -440,15 +446,10 @@ def recommend(
         )
         return out[INNER_COLUMNS]
 
-    inner_tables, fold_rows, prediction_tables, outer_panels = [], [], [], []
-    for repeat, fold in iter_folds(folds):
-        seed = fold_seed(random_state, repeat, fold)
-        train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
+    def choose_and_refit(train: np.ndarray, test: np.ndarray | None, seed: int):
+        """Inner CV on ``train`` chooses (method, k); refit it on all of ``train``."""
         scores, method, k, threshold = inner_cv(
             adata, label, train, methods, ks, random_state=seed, **common
-        )
-        inner_tables.append(
-            _inner_rows(f"r{repeat}_f{fold}", repeat, fold, scores, method, k, threshold)
         )
         data = prepare_fold(adata, y, train, test, groups)
         panel, _, _ = select_on_fold(
@@ -459,6 +460,16 @@ def recommend(
             random_state=seed,
             device=device,
             warmup=False,
+        )
+        return scores, method, k, threshold, data, panel
+
+    inner_tables, fold_rows, prediction_tables, outer_panels = [], [], [], []
+    for repeat, fold in iter_folds(folds):
+        seed = fold_seed(random_state, repeat, fold)
+        train, test = train_test_indices(folds, adata.obs_names, repeat, fold)
+        scores, method, k, threshold, data, panel = choose_and_refit(train, test, seed)
+        inner_tables.append(
+            _inner_rows(f"r{repeat}_f{fold}", repeat, fold, scores, method, k, threshold)
         )
         metrics, predictions = score_on_fold(data, panel, [k], clf, random_state=random_state)
         score = float(metrics.loc[metrics["metric"] == METRIC, "value"].item())
@@ -485,20 +496,8 @@ def recommend(
 
     # the recommendation: the same procedure on all samples
     everyone = np.arange(adata.n_obs)
-    scores, method, k, threshold = inner_cv(
-        adata, label, everyone, methods, ks, random_state=random_state, **common
-    )
+    scores, method, k, threshold, data, panel = choose_and_refit(everyone, None, random_state)
     inner_tables.append(_inner_rows("all", np.nan, np.nan, scores, method, k, threshold))
-    data = prepare_fold(adata, y, everyone, None, groups)
-    panel, _, _ = select_on_fold(
-        data,
-        method,
-        [k],
-        options=dict(options.get(method, {})),
-        random_state=random_state,
-        device=device,
-        warmup=False,
-    )
     final = panel[(panel["rank"] <= k)].sort_values("rank").head(k)
     features = final["feature"].astype(str).tolist()
     frequency = [np.mean([f in chosen for chosen in outer_panels]) for f in features]
