@@ -46,6 +46,24 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     report_ : dict
         Counts of what ``fit`` did (features kept by each step), for the record.
+
+    Examples
+    --------
+    A scikit-learn step, so a pipeline refits it on each training fold:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from seqattn.pp import FoldTransformer
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 5))
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> X[rng.random(X.shape) < 0.1] = np.nan  # missing values, imputed per fold
+    >>> pipe = make_pipeline(FoldTransformer("zscore"), LogisticRegression())
+    >>> pipe.fit(X[:30], y[:30]).predict(X[30:]).shape
+    (10,)
+    >>> pipe[0].support_.tolist()
+    [True, True, True, True, True]
     """
 
     def __init__(self, preset: str = "none", options: dict | None = None) -> None:
@@ -184,6 +202,17 @@ def make_fold_transformer(preset: str, **options) -> FoldTransformer:
 
     Sample-stage options of the preset (e.g. ``log2``) are accepted and ignored, so the
     same option dict can be passed here and to :func:`seqattn.pp.preprocess`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.pp import make_fold_transformer
+    >>> ft = make_fold_transformer("proteomics", min_valid=0.5, impute="median", zscore=True)
+    >>> train = np.array([[1.0, np.nan, 5.0], [2.0, np.nan, 6.0], [3.0, 1.0, np.nan]])
+    >>> ft.fit(train).support_  # the second feature has values in 1 of 3 training samples
+    array([ True, False,  True])
+    >>> ft.transform(np.array([[4.0, 2.0, np.nan]]))  # training median, then z-score
+    array([[2.4494898, 0.       ]], dtype=float32)
     """
     _, fold = resolve_options(preset, options)
     return FoldTransformer(preset, fold)
@@ -196,6 +225,17 @@ def fold_transformer_from_adata(adata: ad.AnnData) -> FoldTransformer:
     Without that record (a file not made by ``seqattn preprocess``, or made with
     ``fold_safe=False``) it is the identity that only checks for NaN (preset ``none``:
     columns without a training value are dropped, any other NaN raises).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore")
+    >>> ft = seqattn.pp.fold_transformer_from_adata(adata)
+    >>> ft.preset, ft.options["impute"], ft.options["zscore"]
+    ('zscore', 'median', True)
+    >>> train, test = adata.X[:800], adata.X[800:]  # fit on the training rows only
+    >>> ft.fit(train).transform(test).shape
+    (280, 77)
     """
     record = adata.uns.get("seqattn_preprocessing", {})
     fold = record.get("fold")

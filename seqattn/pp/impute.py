@@ -25,6 +25,17 @@ class Imputer:
         (Perseus' "replace missing values from normal distribution", defaults 1.8 and 0.3).
         ``knn``: scikit-learn ``KNNImputer`` fitted on the training rows. ``min``, ``mean``,
         ``median``: the feature's training minimum / mean / median. ``none``: no filling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.pp import Imputer
+    >>> train = np.array([[1.0, 4.0], [np.nan, 6.0], [3.0, np.nan]])
+    >>> Imputer("median").fit(train).transform(np.array([[np.nan, np.nan]]))
+    array([[2., 5.]])
+    >>> filled = Imputer("downshift").fit(train).transform(train)  # seeded per sample
+    >>> bool(np.isnan(filled).any())
+    False
     """
 
     def __init__(

@@ -32,7 +32,20 @@ def _dense(adata: ad.AnnData) -> np.ndarray:
 
 
 def zeros_to_nan(adata: ad.AnnData) -> dict:
-    """Zeros become NaN: mass-spec tools write 0 for "not quantified"."""
+    """Zeros become NaN: mass-spec tools write 0 for "not quantified".
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import seqattn
+    >>> adata = ad.AnnData(np.array([[0.0, 8.0], [4.0, 0.0]], dtype=np.float32))
+    >>> seqattn.pp.zeros_to_nan(adata)
+    {'n_values': 2}
+    >>> adata.X
+    array([[nan,  8.],
+           [ 4., nan]], dtype=float32)
+    """
     X = _dense(adata)
     zeros = X == 0
     X[zeros] = np.nan
@@ -44,6 +57,18 @@ def drop_empty(adata: ad.AnnData) -> tuple[ad.AnnData, dict]:
 
     A feature missing in every sample carries no information for any split, so dropping
     it before the split is safe; a sample without values cannot be classified.
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import seqattn
+    >>> X = np.array([[1.0, np.nan], [2.0, np.nan], [np.nan, np.nan]], dtype=np.float32)
+    >>> adata, details = seqattn.pp.drop_empty(ad.AnnData(X))  # warns: 1 feature, 1 sample
+    >>> adata.shape
+    (2, 1)
+    >>> details
+    {'n_features_dropped': 1, 'n_samples_dropped': 1, 'samples_dropped': ['2']}
     """
     X = _dense(adata)
     valid = ~np.isnan(X)
@@ -71,7 +96,20 @@ def drop_empty(adata: ad.AnnData) -> tuple[ad.AnnData, dict]:
 
 
 def log2(adata: ad.AnnData) -> dict:
-    """log2 of every value; negative values or zeros raise (already logged, or zeros kept)."""
+    """log2 of every value; negative values or zeros raise (already logged, or zeros kept).
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import seqattn
+    >>> adata = ad.AnnData(np.array([[1.0, 8.0], [4.0, np.nan]], dtype=np.float32))
+    >>> seqattn.pp.log2(adata)
+    {}
+    >>> adata.X
+    array([[ 0.,  3.],
+           [ 2., nan]], dtype=float32)
+    """
     X = _dense(adata)
     src = _source(adata)
     if np.nanmin(X) < 0:
@@ -94,6 +132,19 @@ def median_center(adata: ad.AnnData) -> dict:
     """Subtract each sample's median (over its own non-missing values).
 
     Equalises loading differences between runs; each sample is centred on itself only.
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import seqattn
+    >>> X = np.array([[1.0, 2.0, 6.0], [3.0, 5.0, np.nan]], dtype=np.float32)
+    >>> adata = ad.AnnData(X)
+    >>> seqattn.pp.median_center(adata)  # the medians are 2 and 4
+    {'median_of_medians': 3.0}
+    >>> adata.X
+    array([[-1.,  0.,  4.],
+           [-1.,  1., nan]], dtype=float32)
     """
     X = _dense(adata)
     medians = np.nanmedian(X, axis=1)

@@ -71,6 +71,29 @@ def preprocess(
         ``full``), ``steps`` (names, in order), ``details`` (per-step counts),
         ``options`` (per-sample options), ``fold`` (``{"preset", "options", "steps"}``, only
         in fold-safe mode), and ``label`` / ``group`` / ``batch`` (only those given).
+
+    Examples
+    --------
+    Fold-safe (the default): the per-sample steps now, the rest recorded for each training
+    fold.
+
+    >>> import numpy as np
+    >>> import seqattn
+    >>> raw = seqattn.datasets.mice_protein()
+    >>> adata = seqattn.pp.preprocess(raw, "zscore", label="class", group="mouse")
+    >>> record = adata.uns["seqattn_preprocessing"]
+    >>> record["steps"], record["fold"]["steps"]
+    (['drop_empty'], ['impute', 'zscore'])
+    >>> bool(np.isnan(adata.X).any())  # imputation waits for the training folds
+    True
+
+    ``fold_safe=False`` runs every step on all samples (for plots, not for validation):
+
+    >>> full = seqattn.pp.preprocess(raw, "zscore", fold_safe=False)
+    >>> full.uns["seqattn_preprocessing"]["steps"]
+    ['drop_empty', 'impute', 'zscore']
+    >>> full.shape, bool(np.isnan(full.X).any())
+    ((1080, 77), False)
     """
     sample_opts, fold_opts = resolve_options(preset, options)
     io_info = dict(adata.uns.get("seqattn_io", {})) if "seqattn_io" in adata.uns else {}

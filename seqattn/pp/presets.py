@@ -172,7 +172,16 @@ PRESETS: dict[str, dict[str, Option]] = {
 
 
 def available_presets() -> list[str]:
-    """The preset names: ``none``, ``proteomics``, ``scrna``, ``zscore``."""
+    """The preset names: ``none``, ``proteomics``, ``scrna``, ``zscore``.
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> seqattn.pp.available_presets()
+    ['none', 'proteomics', 'scrna', 'zscore']
+    >>> list(seqattn.pp.PRESETS["zscore"])  # a preset's options
+    ['min_valid', 'completeness', 'impute', 'downshift', 'width', 'knn_neighbors', 'random_state', 'zscore']
+    """
     return sorted(PRESETS)
 
 
@@ -192,6 +201,15 @@ def resolve_options(preset: str, options: Mapping[str, object]) -> tuple[dict, d
     -------
     (sample_options, fold_options)
         Complete dictionaries (every option of the stage, user values over defaults).
+
+    Examples
+    --------
+    >>> from seqattn.pp import resolve_options
+    >>> sample, fold = resolve_options("proteomics", {"impute": "knn"})
+    >>> sample
+    {'zeros_to_nan': True, 'log2': True, 'median_center': True}
+    >>> fold["impute"], fold["min_valid"], fold["zscore"]
+    ('knn', 0.7, False)
     """
     table = check_preset(preset)
     unknown = sorted(set(options) - set(table))
