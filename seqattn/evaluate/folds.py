@@ -61,6 +61,27 @@ def make_folds(
         class would be missing from some test folds or even from a training fold, and
         scikit-learn would only warn. The message names the classes and the fix. No
         silent fallback: merging or dropping rare classes is a scientific choice.
+
+    Examples
+    --------
+    Six samples of two classes, stratified into three folds; with subjects (``groups``),
+    the samples of one subject share a test fold:
+
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import make_folds
+    >>> labels = pd.Series(list("aaabbb"), index=[f"s{i}" for i in range(6)])
+    >>> folds = make_folds(labels, n_splits=3)
+    >>> folds.columns.tolist(), folds.shape
+    (['sample', 'repeat', 'fold'], (6, 3))
+    >>> folds.groupby("fold").size().tolist()  # two samples, one per class, in each fold
+    [2, 2, 2]
+    >>> subjects = ["m1", "m1", "m2", "m3", "m3", "m4"]
+    >>> grouped = make_folds(labels, subjects, n_splits=2, n_repeats=2)
+    >>> int(grouped.groupby(["repeat", "fold"]).size().sum())
+    12
+    >>> first = grouped[grouped["repeat"] == 0]
+    >>> first.groupby(subjects)["fold"].nunique().tolist()  # m1, m2, m3, m4
+    [1, 1, 1, 1]
     """
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
@@ -159,7 +180,19 @@ def folds_for_adata(
     random_state: int = 0,
     n_splits_name: str = "n_splits",
 ) -> pd.DataFrame:
-    """:func:`make_folds` on ``adata.obs[label]`` (and ``adata.obs[group]``)."""
+    """:func:`make_folds` on ``adata.obs[label]`` (and ``adata.obs[group]``).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> folds = seqattn.evaluate.folds_for_adata(adata, "class", group="mouse", n_splits=3)
+    >>> folds.shape, sorted(folds["fold"].unique().tolist())
+    ((1080, 3), [0, 1, 2])
+    >>> # the 15 replicates of a mouse share one test fold
+    >>> int(folds.groupby(adata.obs["mouse"].to_numpy(), observed=True)["fold"].nunique().max())
+    1
+    """
     from seqattn.evaluate._data import obs_column
 
     y = obs_column(adata, label)
@@ -198,7 +231,21 @@ def cv_inputs(
 
 
 def read_folds(path: str) -> pd.DataFrame:
-    """Read a fold table written by :func:`make_folds` (TSV or Parquet) and check its shape."""
+    """Read a fold table written by :func:`make_folds` (TSV or Parquet) and check its shape.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import make_folds, read_folds
+    >>> labels = pd.Series(list("aabb"), index=["s1", "s2", "s3", "s4"])
+    >>> path = Path(tempfile.mkdtemp()) / "folds.tsv"
+    >>> make_folds(labels, n_splits=2).to_csv(path, sep="\\t", index=False)
+    >>> folds = read_folds(path)
+    >>> folds["sample"].tolist(), folds.dtypes["fold"]
+    (['s1', 's2', 's3', 's4'], dtype('int64'))
+    """
     try:
         if str(path).endswith(".parquet"):
             folds = pd.read_parquet(path)
@@ -221,7 +268,19 @@ def read_folds(path: str) -> pd.DataFrame:
 
 
 def check_folds_match(folds: pd.DataFrame, obs_names: Sequence[str]) -> None:
-    """Fail when the fold table was made for other samples (another data set or filter)."""
+    """Fail when the fold table was made for other samples (another data set or filter).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import check_folds_match, make_folds
+    >>> folds = make_folds(pd.Series(list("aabb"), index=["s1", "s2", "s3", "s4"]), n_splits=2)
+    >>> check_folds_match(folds, ["s4", "s3", "s2", "s1"])  # same samples, any order: passes
+    >>> check_folds_match(folds, ["s1", "s2", "s3", "s5"])
+    Traceback (most recent call last):
+    ...
+    seqattn._errors.SeqattnError: fold table does not match the data (repeat 0: 1 unknown, 1 missing samples, e.g. 's4'); was it made for another data set? Rerun seqattn folds on this file
+    """
     names = pd.Index(np.asarray(obs_names).astype(str))
     for repeat, block in folds.groupby("repeat"):
         listed = pd.Index(block["sample"])
@@ -245,6 +304,16 @@ def train_test_indices(
     ------
     SeqattnError
         When the table does not cover exactly ``obs_names`` or the (repeat, fold) is absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import make_folds, train_test_indices
+    >>> names = ["s1", "s2", "s3", "s4", "s5", "s6"]
+    >>> folds = make_folds(pd.Series(list("aaabbb"), index=names), n_splits=3)
+    >>> train, test = train_test_indices(folds, names, repeat=0, fold=0)
+    >>> len(train), len(test), sorted(set(train) | set(test)) == list(range(6))
+    (4, 2, True)
     """
     check_folds_match(folds, obs_names)
     block = folds[folds["repeat"] == int(repeat)]

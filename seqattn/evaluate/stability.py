@@ -23,7 +23,20 @@ LONG_PANEL_COLUMNS = [*FIT_KEYS, "n_features", *PANEL_COLUMNS]
 
 
 def label_panel(panel: pd.DataFrame, meta: Mapping[str, Any], dataset: str = "") -> pd.DataFrame:
-    """A panel table with its fit's identity (from the sidecar ``meta``) as columns."""
+    """A panel table with its fit's identity (from the sidecar ``meta``) as columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import label_panel
+    >>> panel = pd.DataFrame({"panel_k": 2, "rank": [1, 2], "feature": ["CD3E", "MS4A1"],
+    ...                       "score": [0.9, 0.4]})
+    >>> meta = {"method": "anova", "repeat": 0, "fold": 1, "n_features": 765}
+    >>> label_panel(panel, meta, dataset="pbmc")
+      dataset method  repeat  fold  n_features  panel_k  rank feature  score
+    0    pbmc  anova       0     1         765        2     1    CD3E    0.9
+    1    pbmc  anova       0     1         765        2     2   MS4A1    0.4
+    """
     out = panel[PANEL_COLUMNS].copy()
     out.insert(0, "n_features", meta.get("n_features", np.nan))
     out.insert(0, "fold", meta.get("fold"))
@@ -38,6 +51,16 @@ def kuncheva_index(a: set, b: set, n_features: float | None) -> float:
 
     ``(r d - k^2) / (k (d - k))`` with ``r = |a & b|``: 0 for the overlap expected by chance,
     1 for identical subsets (Kuncheva 2007). NaN when undefined (``k = 0`` or ``k = d``).
+
+    Examples
+    --------
+    >>> from seqattn.evaluate import kuncheva_index
+    >>> kuncheva_index({"a", "b"}, {"a", "b"}, 10)
+    1.0
+    >>> round(kuncheva_index({"a", "b"}, {"a", "c"}, 10), 3)  # one of two shared
+    0.375
+    >>> kuncheva_index({"a", "b"}, {"c", "d"}, 4)  # none shared, chance shares one
+    -1.0
     """
     k = len(a)
     if len(b) != k:
@@ -52,7 +75,14 @@ def kuncheva_index(a: set, b: set, n_features: float | None) -> float:
 
 
 def jaccard_index(a: set, b: set) -> float:
-    """``|a & b| / |a | b|`` (NaN for two empty sets)."""
+    """``|a & b| / |a | b|`` (NaN for two empty sets).
+
+    Examples
+    --------
+    >>> from seqattn.evaluate import jaccard_index
+    >>> round(jaccard_index({"a", "b"}, {"a", "c"}), 3)
+    0.333
+    """
     union = len(a | b)
     return len(a & b) / union if union else float("nan")
 
@@ -91,6 +121,23 @@ def selection_frequency(panels: pd.DataFrame, ks: Iterable[int] | None = None) -
     DataFrame
         ``dataset, method, k, feature, frequency``; only features selected at least once,
         highest frequency first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import label_panel, selection_frequency
+    >>> def fit(method, fold, features):  # one fold's panel, labelled as the workflow does
+    ...     panel = pd.DataFrame({"panel_k": 2, "rank": [1, 2], "feature": features,
+    ...                           "score": [1.0, 0.5]})
+    ...     meta = {"method": method, "repeat": 0, "fold": fold, "n_features": 10}
+    ...     return label_panel(panel, meta, dataset="demo")
+    >>> panels = pd.concat([fit("anova", 0, ["A", "B"]), fit("anova", 1, ["A", "C"]),
+    ...                     fit("t-test", 0, ["A", "B"]), fit("t-test", 1, ["B", "C"])])
+    >>> selection_frequency(panels, ks=[2]).query("method == 'anova'")
+      dataset method  k feature  frequency
+    0    demo  anova  2       A        1.0
+    1    demo  anova  2       B        0.5
+    2    demo  anova  2       C        0.5
     """
     sets = k_panel_sets(panels, ks)
     rows = []
@@ -116,6 +163,22 @@ def stability(panels: pd.DataFrame, ks: Iterable[int] | None = None) -> pd.DataF
     -------
     DataFrame
         ``dataset, method, k, jaccard_mean, kuncheva_mean``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import label_panel, stability
+    >>> def fit(method, fold, features):  # one fold's panel, labelled as the workflow does
+    ...     panel = pd.DataFrame({"panel_k": 2, "rank": [1, 2], "feature": features,
+    ...                           "score": [1.0, 0.5]})
+    ...     meta = {"method": method, "repeat": 0, "fold": fold, "n_features": 10}
+    ...     return label_panel(panel, meta, dataset="demo")
+    >>> panels = pd.concat([fit("anova", 0, ["A", "B"]), fit("anova", 1, ["A", "C"]),
+    ...                     fit("t-test", 0, ["A", "B"]), fit("t-test", 1, ["B", "C"])])
+    >>> stability(panels).round(3)
+      dataset  method  k  jaccard_mean  kuncheva_mean
+    0    demo   anova  2         0.333          0.375
+    1    demo  t-test  2         0.333          0.375
     """
     sets = k_panel_sets(panels, ks)
     rows = []
@@ -133,6 +196,21 @@ def method_similarity(panels: pd.DataFrame, ks: Iterable[int] | None = None) -> 
     DataFrame
         ``dataset, k, method_a, method_b, jaccard, kuncheva``; one row per unordered pair
         (``method_a < method_b``), means over the (repeat, fold) fits both methods have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import label_panel, method_similarity
+    >>> def fit(method, fold, features):  # one fold's panel, labelled as the workflow does
+    ...     panel = pd.DataFrame({"panel_k": 2, "rank": [1, 2], "feature": features,
+    ...                           "score": [1.0, 0.5]})
+    ...     meta = {"method": method, "repeat": 0, "fold": fold, "n_features": 10}
+    ...     return label_panel(panel, meta, dataset="demo")
+    >>> panels = pd.concat([fit("anova", 0, ["A", "B"]), fit("anova", 1, ["A", "C"]),
+    ...                     fit("t-test", 0, ["A", "B"]), fit("t-test", 1, ["B", "C"])])
+    >>> method_similarity(panels).round(3)  # identical in fold 0, one shared in fold 1
+      dataset  k method_a method_b  jaccard  kuncheva
+    0    demo  2    anova   t-test    0.667     0.688
     """
     sets = k_panel_sets(panels, ks)
     rows = []
