@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_REFERENCE = "sequential_attention"
+from seqattn._defaults import REFERENCE_METHOD
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reference",
         default=None,
-        help=f"method compared against every other (default {DEFAULT_REFERENCE} when "
+        help=f"method compared against every other (default {REFERENCE_METHOD} when "
         "present, else all pairs)",
     )
     p.add_argument(
@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     ks = sorted(set(args.ks)) if args.ks else sorted(int(k) for k in metrics["k"].unique())
     methods = set(metrics["method"])
     reference = args.reference
-    if reference is None and DEFAULT_REFERENCE in methods:
-        reference = DEFAULT_REFERENCE
+    if reference is None and REFERENCE_METHOD in methods:
+        reference = REFERENCE_METHOD
     tables = {
         "metrics": metrics,
         "summary": summarise(metrics),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 
+from seqattn._defaults import REFERENCE_METHOD
+
 _KINDS = {
     # kind: (help, True when the input is one positional table; else --data/--panel/--label)
     "accuracy": ("accuracy vs k per method, one panel per classifier (summary or metrics)", True),
@@ -73,8 +75,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     a.add_argument(
         "--method",
-        default="sequential_attention",
-        help="method of the final panel and confusion matrix",
+        default=REFERENCE_METHOD,
+        help=f"method of the final panel and confusion matrix (default {REFERENCE_METHOD})",
     )
     a.add_argument("--metric", default="balanced_accuracy", help="metric of the accuracy figure")
     a.add_argument(

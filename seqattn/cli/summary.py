@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from seqattn._defaults import REFERENCE_METHOD
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -28,7 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--dataset", default=None, help="data set, when a table holds several")
     p.add_argument("--label", default=None, help="obs column with the classes")
-    p.add_argument("--method", default="sequential_attention", help="the method the page is about")
+    p.add_argument(
+        "--method",
+        default=REFERENCE_METHOD,
+        help=f"the method the page is about (default {REFERENCE_METHOD})",
+    )
     p.add_argument("--metric", default="balanced_accuracy", help="headline metric")
     p.add_argument(
         "--classifier", default=None, help="headline classifier (default: the method's best at k)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 
+from seqattn._defaults import REFERENCE_METHOD
+
 #: Fixed colour of every method the package knows; the same in every figure.
 METHOD_COLORS: dict[str, str] = {
     "sequential_attention": "#D62728",
@@ -65,8 +67,6 @@ _FALLBACK_COLORS: tuple[str, ...] = (
 )
 _FALLBACK_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h", "p", "*")
 
-#: The reference method: drawn on top, thicker, first in legends.
-REFERENCE_METHOD = "sequential_attention"
 #: Names that mean "the classifier on every feature": drawn as a horizontal line.
 ALL_FEATURES = ("all_features", "all")
 
