@@ -45,7 +45,16 @@ _MICE_META = ["MouseID", "Genotype", "Treatment", "Behavior", "class"]
 
 
 def mice_protein_path() -> str:
-    """Path of the bundled Mice Protein CSV (gzip-compressed, original UCI values)."""
+    """Path of the bundled Mice Protein CSV (gzip-compressed, original UCI values).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> table = pd.read_csv(seqattn.datasets.mice_protein_path())
+    >>> table.shape, table.columns[:2].tolist()
+    ((1080, 82), ['MouseID', 'DYRK1A_N'])
+    """
     return str(resources.files("seqattn.datasets") / "data" / "mice_protein.csv.gz")
 
 
@@ -70,6 +79,18 @@ def mice_protein() -> ad.AnnData:
     -----
     Licence CC BY 4.0. Cite Higuera, Gardiner & Cios (2015) PLoS ONE 10(6):
     e0129126 and the UCI Machine Learning Repository (dataset 342).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> adata.shape, int(np.isnan(adata.X).sum())
+    ((1080, 77), 1396)
+    >>> adata.obs["class"].nunique(), adata.obs["mouse"].nunique()  # group CV by mouse
+    (8, 72)
+    >>> adata.uns["dataset"]["label"], adata.uns["dataset"]["group"]
+    ('class', 'mouse')
     """
     df = pd.read_csv(mice_protein_path())
     proteins = [c for c in df.columns if c not in _MICE_META]
@@ -96,6 +117,15 @@ def pbmc68k_reduced() -> ad.AnnData:
 
     The label is ``obs["bulk_labels"]`` (10 cell types). ``X`` holds scaled
     log-expression as shipped by scanpy; ``.raw`` holds log-normalised values.
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.pbmc68k_reduced()
+    >>> adata.shape, adata.obs["bulk_labels"].nunique()
+    ((700, 765), 10)
+    >>> adata.uns["dataset"]["label"]
+    'bulk_labels'
     """
     import scanpy as sc
 
@@ -134,6 +164,19 @@ def nafld_plasma(*, download: bool = False) -> ad.AnnData:
     folder ``nafld_plasma_maxquant`` (see the module docstring for where they are looked up).
 
     Niu L et al. (2019) Mol Syst Biol 15:e8793; the AlphaPeptStats example data, Apache-2.0.
+
+    Examples
+    --------
+    The files it reads, each checked against its recorded sha256 (a clone of the
+    repository has them in ``data/nafld_plasma_maxquant``: set ``SEQATTN_DATA`` to its
+    ``data`` folder):
+
+    >>> from seqattn.datasets import REGISTRY
+    >>> sorted(REGISTRY["nafld_plasma_maxquant"])
+    ['metadata.xlsx', 'proteinGroups.txt']
+
+    With them in place (or with ``download=True`` once), ``nafld_plasma()`` is a 48 x 2409
+    AnnData labelled by ``obs["disease"]``, to preprocess with the ``proteomics`` preset.
     """
     import seqattn.io as sio
 
@@ -163,6 +206,18 @@ def cbmc_citeseq(modality: str = "rna", *, download: bool = False) -> ad.AnnData
 
     Stoeckius M et al. (2017) Nat Methods 14:865, labelled by Tian T et al. (2021) scDCC,
     Nat Commun 12:1873 (GitHub ttgump/scDCC, Apache-2.0).
+
+    Examples
+    --------
+    The file it reads (not bundled; checked against its recorded sha256):
+
+    >>> from seqattn.datasets import REGISTRY
+    >>> sorted(REGISTRY["cbmc_citeseq"])
+    ['CITE_CBMC_counts_top2000.h5']
+
+    With it in ``$SEQATTN_DATA/cbmc_citeseq/`` (or with ``download=True`` once),
+    ``cbmc_citeseq("adt")`` is 8617 cells x 10 antibodies and ``cbmc_citeseq()`` 8617 x
+    2000 genes.
     """
     keys = {"rna": ("X", "gene"), "adt": ("ADT_X", "adt")}
     if modality not in keys:
@@ -185,6 +240,17 @@ def glioma(*, download: bool = False) -> ad.AnnData:
 
     File ``glioma_microarray/GLIOMA.mat`` of the scikit-feature collection; probes are
     unnamed (``probe0``..). Nutt CL et al. (2003) Cancer Res 63(7):1602-7.
+
+    Examples
+    --------
+    The file it reads (not bundled; checked against its recorded sha256):
+
+    >>> from seqattn.datasets import REGISTRY
+    >>> sorted(REGISTRY["glioma_microarray"])
+    ['GLIOMA.mat']
+
+    With it in ``$SEQATTN_DATA/glioma_microarray/`` (or with ``download=True`` once),
+    ``glioma()`` is 50 samples x 4434 probes labelled by ``obs["label"]``.
     """
     from scipy.io import loadmat
 
