@@ -163,6 +163,20 @@ def accuracy_vs_k(
     matplotlib.figure.Figure
         Methods named ``all_features`` (or ``all``) are drawn as a dashed
         horizontal reference line: the classifier on every feature.
+
+    Examples
+    --------
+    A ``summary`` table (``seqattn aggregate`` writes ``tables/summary.tsv``):
+
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> summary = pd.DataFrame({
+    ...     "method": ["sequential_attention"] * 3 + ["anova"] * 3, "k": [2, 5, 10] * 2,
+    ...     "classifier": "logistic", "metric": "balanced_accuracy",
+    ...     "mean": [0.61, 0.74, 0.80, 0.55, 0.70, 0.78], "sd": 0.05, "n": 5})
+    >>> fig = seqattn.pl.accuracy_vs_k(summary, chance=1 / 4)  # save="accuracy.png" writes it
+    >>> [ax.get_title() for ax in fig.axes]  # one panel per classifier
+    ['logistic']
     """
     df, dataset = score_summary(table, metric=metric, dataset=dataset)
     if methods is not None:

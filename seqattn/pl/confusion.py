@@ -90,6 +90,18 @@ def confusion(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> predictions = pd.DataFrame({
+    ...     "method": "anova", "k": 5, "repeat": 0, "fold": [0, 0, 0, 1, 1, 1],
+    ...     "classifier": "logistic", "sample": ["s1", "s2", "s3", "s4", "s5", "s6"],
+    ...     "y_true": list("aabbcc"), "y_pred": list("abbbca")})
+    >>> fig = seqattn.pl.confusion(predictions)
+    >>> fig.axes[0].get_title()
+    'confusion matrix, pooled over 2 folds'
     """
     from matplotlib import colormaps
 

@@ -76,6 +76,20 @@ def cost(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> table = pd.DataFrame({
+    ...     "method": ["anova"] * 4 + ["sequential_attention"] * 4, "k": 10, "repeat": 0,
+    ...     "fold": [0, 1] * 4,
+    ...     "metric": ["selector_time_s"] * 2 + ["selector_peak_rss_delta_mb"] * 2
+    ...     + ["selector_time_s"] * 2 + ["selector_peak_rss_delta_mb"] * 2,
+    ...     "value": [0.01, 0.02, 1.0, 1.2, 5.0, 6.0, 80.0, 90.0]})
+    >>> fig = seqattn.pl.cost(table)
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['wall time per fold (s)', 'peak RSS added per fold (MB)']
     """
     from matplotlib.lines import Line2D
 

@@ -133,6 +133,15 @@ def embedding(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> panel = ["SOD1_N", "CaNA_N", "Ubiquitin_N", "pPKCG_N"]  # names, best first, or a panel table
+    >>> fig = seqattn.pl.embedding(adata, panel, "class", group="mouse")
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['all 77 features, coloured by class', 'panel (4 features), coloured by class']
     """
     if basis not in ("pca", "umap"):
         raise SeqattnError(f"basis={basis!r} is not 'pca' or 'umap'")

@@ -99,6 +99,15 @@ def panel_heatmap(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> panel = ["SOD1_N", "CaNA_N", "Ubiquitin_N", "pPKCG_N"]  # names, best first, or a panel table
+    >>> fig = seqattn.pl.panel_heatmap(adata, panel, "class")
+    >>> fig.axes[0].get_title()
+    'Panel of 4 features: per-feature z-scores by class (1080 samples)'
     """
     import anndata as ad
     import scanpy as sc
@@ -198,6 +207,15 @@ def panel_dotplot(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> panel = ["SOD1_N", "CaNA_N", "Ubiquitin_N", "pPKCG_N"]  # names, best first, or a panel table
+    >>> fig = seqattn.pl.panel_dotplot(adata, panel, "class")  # continuous data: above median
+    >>> fig.axes[0].get_title()
+    'Panel of 4 features by class'
     """
     import warnings
 
@@ -297,6 +315,15 @@ def marker_violins(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> adata = seqattn.datasets.mice_protein()
+    >>> panel = ["SOD1_N", "CaNA_N", "Ubiquitin_N", "pPKCG_N"]  # names, best first, or a panel table
+    >>> fig = seqattn.pl.marker_violins(adata, panel, "class", n=3)
+    >>> [ax.get_title() for ax in fig.axes[:3]]
+    ['1. SOD1_N', '2. CaNA_N', '3. Ubiquitin_N']
     """
     if kind not in ("violin", "box"):
         raise SeqattnError(f"kind={kind!r} is not 'violin' or 'box'")

@@ -150,6 +150,13 @@ def qc(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> fig = seqattn.pl.qc(seqattn.datasets.mice_protein())
+    >>> fig.axes[0].get_title()
+    '1080 samples x 77 features; 1396 missing values (1.68 %); dashed: all features'
     """
     import scipy.sparse as sp
     from matplotlib.patches import Patch

@@ -62,6 +62,26 @@ def recommendation(
         Figure title.
     save
         Path or paths (``.png``, ``.pdf``, ``.svg``) to write.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    The tables ``seqattn recommend`` writes (here by hand: two methods, two outer folds):
+
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> inner = pd.DataFrame({
+    ...     "scope": "all", "method": ["anova"] * 2 + ["t-test"] * 2, "k": [3, 5] * 2,
+    ...     "mean": [0.70, 0.78, 0.66, 0.75], "se": 0.03, "threshold": 0.75,
+    ...     "chosen": [False, True, False, False]})
+    >>> folds = pd.DataFrame({"repeat": 0, "fold": [0, 1], "method": ["anova", "t-test"],
+    ...                       "k": [5, 5], "balanced_accuracy": [0.74, 0.80]})
+    >>> fig = seqattn.pl.recommendation(inner, folds)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['inner CV on all samples (mean ± SE)', 'outer estimate']
     """
     inn = _read(inner, INNER, "recommendation_inner")
     inn, dataset = one_dataset(inn, dataset, "recommendation_inner")

@@ -87,6 +87,18 @@ def selection_frequency(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> table = pd.DataFrame({
+    ...     "method": ["anova"] * 3 + ["sequential_attention"] * 3, "k": 2,
+    ...     "feature": ["A", "B", "C", "A", "B", "D"],
+    ...     "frequency": [1.0, 0.5, 0.5, 1.0, 0.6, 0.4]})
+    >>> fig = seqattn.pl.selection_frequency(table)
+    >>> fig.axes[0].get_title()
+    'selection frequency of the top 4 features (k = 2)'
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
@@ -170,6 +182,17 @@ def stability(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> table = pd.DataFrame({
+    ...     "method": ["anova"] * 2 + ["sequential_attention"] * 2, "k": [5, 10] * 2,
+    ...     "jaccard_mean": [0.5, 0.6, 0.7, 0.8], "kuncheva_mean": [0.4, 0.5, 0.6, 0.7]})
+    >>> fig = seqattn.pl.stability(table, measure="jaccard")
+    >>> fig.axes[0].get_title()
+    'stability of the panels across folds'
     """
     from seqattn.pl.accuracy import _set_k_axis
 
@@ -262,6 +285,18 @@ def method_similarity(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> table = pd.DataFrame({
+    ...     "k": 10, "method_a": ["anova", "anova", "sequential_attention"],
+    ...     "method_b": ["sequential_attention", "t-test", "t-test"],
+    ...     "jaccard": [0.5, 0.9, 0.4], "kuncheva": [0.45, 0.88, 0.35]})
+    >>> fig = seqattn.pl.method_similarity(table)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['Jaccard index', 'Kuncheva index']
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize

@@ -51,6 +51,19 @@ def attention_matrix(
     (ndarray, list of str, list of str)
         ``W[t, j]`` is the attention weight of feature ``j`` just before pick
         ``t`` (NaN for features already selected).
+
+    Examples
+    --------
+    From the array itself (NaN: already selected); the order is each step's strongest:
+
+    >>> import numpy as np
+    >>> import seqattn
+    >>> history = np.array([[0.1, 0.5, 0.2, 0.2],
+    ...                     [0.2, np.nan, 0.6, 0.2],
+    ...                     [0.5, np.nan, np.nan, 0.3]])
+    >>> w, names, order = seqattn.pl.attention_matrix(history, feature_names=list("ABCD"))
+    >>> w.shape, order
+    ((3, 4), ['B', 'C', 'A'])
     """
     import anndata as ad
 
@@ -176,6 +189,21 @@ def attention_trajectory(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import seqattn
+    >>> history = np.array([[0.1, 0.5, 0.2, 0.2],
+    ...                     [0.2, np.nan, 0.6, 0.2],
+    ...                     [0.5, np.nan, np.nan, 0.3]])
+    >>> fig = seqattn.pl.attention_trajectory(history, feature_names=list("ABCD"))
+    >>> fig.axes[1].get_ylabel()
+    'selected (in order), then runners-up'
+
+    The attention table of a fitted panel (``panels/<method>/all.attention.tsv``), or an
+    AnnData after ``seqattn.tl.select(adata, ...)`` with Sequential Attention, work the same
+    way.
     """
     from matplotlib import colormaps
     from matplotlib.patches import Patch
