@@ -90,8 +90,9 @@ def test_plot_all_writes_every_figure(results, capsys):
     assert all(p.stat().st_size > 1000 for p in out.iterdir())
 
 
-def test_plot_all_placeholders_and_strict(tmp_path, results, capsys):
-    # no tables at all: every file still exists, each says why; --strict fails instead
+def test_plot_all_skips_what_it_cannot_draw_and_strict_fails(tmp_path, results, capsys):
+    # data but no tables: the data's figures are drawn, the tables' figures are skipped
+    # (no file, one line each saying why); --strict fails instead
     out = tmp_path / "figs"
     rc = main(
         [
@@ -100,7 +101,7 @@ def test_plot_all_placeholders_and_strict(tmp_path, results, capsys):
             "--tables",
             str(tmp_path / "none"),
             "--data",
-            str(tmp_path / "none.h5ad"),
+            str(results / "data.h5ad"),
             "--out-dir",
             str(out),
             "--formats",
@@ -108,12 +109,11 @@ def test_plot_all_placeholders_and_strict(tmp_path, results, capsys):
         ]
     )
     assert rc == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{n}.{f}" for n in EXPECTED for f in ("png", "svg")
-    )
-    err = capsys.readouterr().err
-    assert "accuracy_vs_k: placeholder (no summary or metrics table" in err
-    assert "qc: placeholder (data file" in err
+    assert sorted(p.name for p in out.iterdir()) == ["qc.png", "qc.svg"]
+    captured = capsys.readouterr()
+    assert "accuracy_vs_k: skipped (no summary or metrics table" in captured.err
+    assert "qc: ok" in captured.err
+    assert f"({len(EXPECTED) - 1} figures skipped: accuracy_vs_k," in captured.out
     rc = main(
         [
             "plot",

@@ -4,8 +4,8 @@
 results/D/figures`` writes ``<name>.png`` and ``<name>.pdf`` for every name in
 ``seqattn.pl.FIGURES``: accuracy_vs_k, attention_trajectory, panel_heatmap,
 panel_dotplot, marker_violins, selection_frequency, stability, method_similarity,
-embedding, confusion, cost, qc. A figure whose input is missing is written as a
-placeholder that says why (``--strict`` makes that an error instead).
+embedding, confusion, cost, qc. A figure whose input is missing is skipped with a line
+that says why (``--strict`` makes that an error instead).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument(
         "--strict",
         action="store_true",
-        help="fail on a figure whose input is missing instead of a placeholder",
+        help="fail on a figure whose input is missing instead of skipping it",
     )
     a.add_argument(
         "--figures",
@@ -183,10 +183,11 @@ def run_all(args: argparse.Namespace) -> int:
         strict=args.strict,
         figures=args.figures,
     )
-    missing = [name for name, reason in status.items() if reason]
+    skipped = [name for name, reason in status.items() if reason]
+    drawn = len(status) - len(skipped)
     print(
-        f"wrote {len(status) * len(formats)} files to {args.out_dir}/"
-        + (f" ({len(missing)} placeholders: {', '.join(missing)})" if missing else "")
+        f"wrote {drawn * len(formats)} files to {args.out_dir}/"
+        + (f" ({len(skipped)} figures skipped: {', '.join(skipped)})" if skipped else "")
     )
     return 0
 

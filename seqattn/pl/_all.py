@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seqattn._errors import SeqattnError
-from seqattn.pl._io import PathLike, as_adata, find_table, placeholder, save_figure
+from seqattn.pl._io import PathLike, as_adata, find_table, save_figure
 from seqattn.pl._style import RC, REFERENCE_METHOD
 
 if TYPE_CHECKING:
@@ -77,9 +77,9 @@ def plot_all(
 ) -> dict[str, str | None]:
     """Draw every figure of :data:`FIGURES` for one data set into ``out_dir``.
 
-    Every file of :func:`figure_files` is written: a figure whose input is
-    missing or unusable becomes a small placeholder figure that says why (so a
-    workflow's declared outputs always exist), unless ``strict``.
+    A figure whose input is missing or unusable is skipped (no file is written for it)
+    and ``log`` says why; ``strict`` raises instead (the workflow's figures rule passes it,
+    so a declared figure that cannot be drawn fails its job).
 
     Parameters
     ----------
@@ -113,7 +113,7 @@ def plot_all(
     formats
         File formats, e.g. ``("png", "pdf")`` or ``("png", "svg")``.
     strict
-        Raise on the first figure that cannot be drawn instead of a placeholder.
+        Raise on the first figure that cannot be drawn instead of skipping it.
     log
         Called with one line per figure (default: print to stderr).
     figures
@@ -123,7 +123,7 @@ def plot_all(
     Returns
     -------
     dict
-        ``{figure name: None if drawn, else the reason it is a placeholder}``.
+        ``{figure name: None if drawn, else the reason it was skipped}``.
     """
     import matplotlib.pyplot as plt
 
@@ -205,21 +205,17 @@ def plot_all(
         paths = [out / f"{name}.{fmt}" for fmt in formats]
         try:
             fig = recipes[name]()
-            reason = None
         except (SeqattnError, FileNotFoundError) as err:
             if strict:
                 raise
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            with plt.rc_context(RC):
-                fig = placeholder(name.replace("_", " "), f"not available:\n{reason}")
+            status[name] = str(err).splitlines()[0] if str(err) else type(err).__name__
+            log(f"{name}: skipped ({status[name]})")
+            continue
         with plt.rc_context(RC):
             save_figure(fig, paths)
         plt.close(fig)
-        status[name] = reason
-        log(
-            f"{name}: {'placeholder (' + reason + ')' if reason else 'ok'} -> "
-            f"{', '.join(str(p) for p in paths)}"
-        )
+        status[name] = None
+        log(f"{name}: ok -> {', '.join(str(p) for p in paths)}")
     return status
 
 

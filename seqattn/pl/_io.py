@@ -366,13 +366,3 @@ def _natural_key(s: str) -> tuple:
     import re
 
     return tuple(int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", s))
-
-
-def placeholder(title: str, message: str, figsize: tuple[float, float] = (6.0, 2.0)) -> Figure:
-    """A small figure that says why a figure could not be drawn (keeps output lists fixed)."""
-    fig = new_figure(figsize)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.set_axis_off()
-    ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, transform=ax.transAxes)
-    return fig
