@@ -11,6 +11,9 @@ batch=, **options)`` dispatches to one reader per format:
   :func:`read_spectronaut` (long or protein pivot report), :func:`read_alphapept`
   (``results_proteins.csv``), :func:`read_alphadia` (``pg.matrix.tsv``),
   :func:`read_mztab` (mzTab 1.0 protein abundances),
+- :func:`read_h5mu` (MuData ``.h5mu``) and :func:`from_mudata` (a MuData in memory): the
+  modalities of the same cells side by side in one AnnData, ``var["modality"]`` naming
+  each feature's (an AnnData that has such a column already needs neither),
 
 and joins a sample sheet (:func:`read_sample_sheet`, :func:`attach_sample_sheet`) that
 brings the label, group and batch columns (:func:`check_annotations`). Every bad input
@@ -25,6 +28,7 @@ from seqattn.io.formats import FORMATS, detect_format
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
+from seqattn.io.mudata import from_mudata, read_h5mu
 from seqattn.io.mztab import read_mztab
 from seqattn.io.samplesheet import attach_sample_sheet, check_annotations, read_sample_sheet
 from seqattn.io.spectronaut import read_spectronaut
@@ -36,6 +40,7 @@ __all__ = [
     "attach_sample_sheet",
     "check_annotations",
     "detect_format",
+    "from_mudata",
     "read",
     "read_alphadia",
     "read_alphapept",
@@ -43,6 +48,7 @@ __all__ = [
     "read_diann",
     "read_fragpipe",
     "read_h5ad",
+    "read_h5mu",
     "read_maxquant",
     "read_mztab",
     "read_parquet",

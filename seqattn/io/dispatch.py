@@ -23,6 +23,7 @@ from seqattn.io.formats import (
 from seqattn.io.fragpipe import read_fragpipe
 from seqattn.io.h5ad import read_h5ad
 from seqattn.io.maxquant import read_maxquant
+from seqattn.io.mudata import read_h5mu
 from seqattn.io.mztab import read_mztab
 from seqattn.io.samplesheet import (
     attach_sample_sheet,
@@ -44,10 +45,13 @@ READERS: dict[str, Callable[..., ad.AnnData]] = {
     "alphapept": read_alphapept,
     "alphadia": read_alphadia,
     "mztab": read_mztab,
+    "h5mu": read_h5mu,
 }
 assert set(READERS) == set(FORMATS)
 
 _TABLES = ("csv", "tsv", "parquet")
+#: HDF5 containers: no text header to sniff.
+_HDF5 = ("h5ad", "h5mu")
 #: Keywords ``read`` fills in itself; they are not reader options a user passes.
 _INTERNAL = {"path", "known_samples", "sample_column", "sep"}
 
@@ -100,10 +104,12 @@ def read(
         The data file: ``.h5ad``; a CSV/TSV/Parquet matrix; MaxQuant
         ``proteinGroups.txt`` (tab or comma); DIA-NN ``report.pg_matrix.tsv``; FragPipe
         ``combined_protein.tsv``; a Spectronaut long or protein pivot report; AlphaPept
-        ``results_proteins.csv``; AlphaDIA ``pg.matrix.tsv``; mzTab 1.0.
+        ``results_proteins.csv``; AlphaDIA ``pg.matrix.tsv``; mzTab 1.0; a MuData ``.h5mu``
+        (its modalities side by side, ``var["modality"]`` naming each feature's; see
+        :func:`seqattn.io.from_mudata`; needs the ``multimodal`` extra).
     format
         ``"auto"`` (by suffix and header) or one of ``h5ad, csv, tsv, parquet, maxquant,
-        diann, fragpipe, spectronaut, alphapept, alphadia, mztab``.
+        diann, fragpipe, spectronaut, alphapept, alphadia, mztab, h5mu``.
     sample_sheet
         Optional CSV/TSV/XLSX with one row per sample, joined on ``sample_column``; all
         its columns land in ``obs``. Samples missing from either side are named
@@ -125,7 +131,7 @@ def read(
         ``intensity``, ``drop_flagged`` (maxquant); ``sample_names`` (diann);
         ``intensity``, ``drop_contaminants`` (fragpipe); ``intensity`` (spectronaut);
         ``intensity``, ``drop_decoys`` (alphapept); ``abundance`` (mztab); ``backed``
-        (h5ad).
+        (h5ad); ``modalities`` (h5mu: e.g. ``modalities=rna,adt``; default all).
 
     Returns
     -------
@@ -158,7 +164,7 @@ def read(
     fmt = check_format(format)
     if fmt == "auto":
         fmt = detect_format(p)
-    if fmt != "h5ad":
+    if fmt not in _HDF5:
         reject_peptide_level(_header(p, fmt), p)
     allowed = reader_options(fmt)
     unknown = sorted(set(options) - set(allowed))

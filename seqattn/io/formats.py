@@ -21,6 +21,7 @@ FORMATS = (
     "alphapept",
     "alphadia",
     "mztab",
+    "h5mu",
 )
 
 #: What each proteomics format is, for messages and the README table.
@@ -32,6 +33,7 @@ DESCRIPTIONS = {
     "alphapept": "AlphaPept results_proteins.csv",
     "alphadia": "AlphaDIA pg.matrix.tsv",
     "mztab": "mzTab 1.0 with protein abundances (PRT section)",
+    "h5mu": "MuData .h5mu (several modalities of the same cells, side by side)",
 }
 
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
@@ -90,6 +92,8 @@ def detect_format(path: Path) -> str:
     suffix = base_suffix(path)
     if suffix == ".h5ad":
         return "h5ad"
+    if suffix == ".h5mu":
+        return "h5mu"
     if suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix == ".mztab":
