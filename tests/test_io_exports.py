@@ -55,6 +55,7 @@ def _value(adata, sample, feature) -> float:
         ("spectronaut/SN_unit_test_subset.tsv", "spectronaut", (6, 5)),
         ("spectronaut/results_non_european_comma.tsv", "spectronaut", (1, 1)),
         ("mztab/labelfree_SQI.mzTab", "mztab", (2, 5)),
+        ("alphadia/AlphaDIA_pg.matrix.tsv", "alphadia", (6, 30)),
     ],
 )
 def test_real_export_reads_with_no_options(path, fmt, shape):
@@ -134,25 +135,34 @@ def test_fragpipe_without_maxlfq_falls_back_in_one_line(tmp_path):
 
 
 def _philosopher(path: Path, *, empty_indistinguishable: bool = True) -> Path:
-    """The older Philosopher layout: Protein Group, Gene Names, Summarized counts."""
+    """The older Philosopher layout, column for column as in two real exports.
+
+    Header as in MonashProteomics/FragPipe-Analyst ``www/data/combined_protein.tsv``
+    (commit 01982061807f0519a636e5410e1ebf502fcda609) and, without the ``Ion Count``
+    columns, xc017/proteomics_c_elegans ``combined_protein.tsv`` (c4fd58f3f8df): no licence
+    was found for either repository, so the files are not kept here (PROVENANCE.md); the
+    reader was checked by hand against trimmed copies of both. The values below are made up.
+    """
     samples = ["ctrl_1", "ctrl_2", "treat_1", "treat_2"]
-    head = ["Protein Group", "SubGroup", "Protein ID", "Entry Name", "Gene Names",
+    head = ["Protein Group", "SubGroup", "Protein", "Protein ID", "Entry Name", "Gene Names",
             "Protein Length", "Coverage", "Organism", "Protein Existence", "Description",
             "Protein Probability", "Top Peptide Probability", "Unique Stripped Peptides",
             "Summarized Total Spectral Count", "Summarized Unique Spectral Count",
             "Summarized Razor Spectral Count"]
     for s in samples:
         head += [f"{s} Total Spectral Count ", f"{s} Unique Spectral Count",
-                 f"{s} Razor Spectral Count", f"{s} Total Intensity", f"{s} Unique Intensity",
+                 f"{s} Razor Spectral Count", f"{s} Total Ion Count", f"{s} Unique Ion Count",
+                 f"{s} Razor Ion Count", f"{s} Total Intensity", f"{s} Unique Intensity",
                  f"{s} Razor Intensity"]
     head.append("Indistinguishable Proteins")
     rows = []
     for i, (acc, gene) in enumerate([("P02768", "ALB"), ("P01009", "SERPINA1"),
                                      ("P00738", "HP"), ("Q9XXXX", "")]):
-        row = [str(i + 1), "a", acc, f"{gene or acc}_HUMAN", gene, "600", "40", "Homo sapiens",
-               "1", "d", "1.0", "0.99", "5", "10", "8", "9"]
+        row = [str(i + 1), "a", f"sp|{acc}|{gene or acc}_HUMAN", acc, f"{gene or acc}_HUMAN",
+               gene, "600", "40", "Homo sapiens", "1", "d", "1.0", "0.99", "5", "10", "8", "9"]
         for j, _ in enumerate(samples):
-            row += ["3", "2", "2", f"{(i + 1) * 1e6 + j:.1f}", f"{(i + 1) * 5e5 + j:.1f}", "0"]
+            row += ["3", "2", "2", "2", "1", "2", f"{(i + 1) * 1e6 + j:.1f}",
+                    f"{(i + 1) * 5e5 + j:.1f}", "0"]
         row.append("" if empty_indistinguishable else "sp|X|Y")
         rows.append(row)
     path.write_text("\n".join("\t".join(r) for r in [head, *rows]) + "\n")
@@ -171,6 +181,10 @@ def test_fragpipe_philosopher_layout(tmp_path):
     assert counts.n_obs == 4
     unique, _ = _read(path, intensity="Unique Intensity")
     unique.write_h5ad(tmp_path / "out.h5ad")  # all-empty Indistinguishable Proteins column
+    assert _value(adata, "treat_2", "HP") == pytest.approx(3e6 + 3)  # '<s> Total Intensity'
+    assert list(adata.var["Protein ID"]) == ["P02768", "P01009", "P00738", "Q9XXXX"]
+    # '<s> Total Ion Count' is not an intensity kind and names no sample
+    _raises("not a FragPipe quantity", sio.read, path, intensity="Total Ion Count")
 
 
 def test_cli_writes_fragpipe_unique_intensity(tmp_path, capsys):
@@ -195,6 +209,27 @@ def test_alphadia_pg_matrix(tmp_path):
         assert list(adata.obs_names) == ["20231017_HeLa_01", "20231017_HeLa_02"]
         assert list(adata.var_names) == ["P12345", "Q99999"]
         assert np.isnan(_value(adata, "20231017_HeLa_02", "P12345"))  # 0 = missing
+
+
+def test_real_alphadia_pg_matrix():
+    """ProteoBench's AlphaDIA pg.matrix.tsv (6 Astral runs; PROVENANCE.md)."""
+    path = EXPORTS / "alphadia/AlphaDIA_pg.matrix.tsv"
+    adata, caught = _read(path)
+    assert not caught
+    runs = [f"LFQ_Astral_DIA_15min_50ng_Condition_{c}_REP{r}" for c in "AB" for r in (1, 2, 3)]
+    assert list(adata.obs_names) == runs and list(adata.obs["run"]) == runs
+    assert not np.isnan(adata.X).all(axis=1).any()  # every run has values
+    # named by the group's leading accession, made unique; the group as written stays in var
+    names = list(adata.var_names)
+    assert names[:3] == ["A0A024RBG1", "A0A024RBG1-1", "A0A096LP01"]
+    assert names[-6:] == ["A5A3E0", "A5A3E0-1", "A5A3E0-2", "A5A3E0-3", "A5D8V6", "A5PLN9"]
+    assert adata.var.loc["A0A024RBG1-1", "pg"] == "A0A024RBG1;Q9NZJ9"
+    assert adata.var.loc["A5A3E0-3", "pg"] == "A5A3E0;Cont_P60712;P63261;Q9BYX7"
+    assert _value(adata, runs[0], "A0AVT1") == pytest.approx(2069934.216386, rel=1e-6)
+    assert _value(adata, runs[5], "A5PLN9") == pytest.approx(80133.572250, rel=1e-6)
+    assert np.isnan(_value(adata, runs[1], "A0JNW5"))  # the file's 0.000000 = not quantified
+    assert adata.uns["seqattn_io"]["n_zeros_to_nan"] == 1
+    assert int(np.isnan(adata.X).sum()) == 1
 
 
 def test_spectronaut_long_report_summarised_per_run(tmp_path):
