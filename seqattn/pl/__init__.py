@@ -12,6 +12,8 @@ written atomically). Methods keep one colour in every figure (:func:`method_colo
 - :func:`embedding`: PCA/UMAP on all features vs on the panel.
 - :func:`confusion`: confusion matrix and per-class recall.
 - :func:`cost`: selection wall time and peak memory.
+- :func:`cost_accuracy`: score against a panel's total cost, count-based and cost-aware
+  panels per method.
 - :func:`qc`: valid values, missingness and intensity distributions.
 - :func:`recommendation`: the inner-CV curve that chose the recommended panel, the outer
   estimate beside it.
@@ -27,6 +29,7 @@ from seqattn.pl._style import METHOD_COLORS, method_colors, method_label, method
 from seqattn.pl.accuracy import accuracy_vs_k
 from seqattn.pl.confusion import confusion
 from seqattn.pl.cost import cost
+from seqattn.pl.cost_accuracy import cost_accuracy
 from seqattn.pl.embedding import embedding
 from seqattn.pl.panel import marker_violins, panel_dotplot, panel_heatmap
 from seqattn.pl.qc import qc
@@ -42,6 +45,7 @@ __all__ = [
     "attention_trajectory",
     "confusion",
     "cost",
+    "cost_accuracy",
     "embedding",
     "figure_files",
     "marker_violins",
