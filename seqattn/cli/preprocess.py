@@ -13,6 +13,7 @@ from seqattn._errors import SeqattnError
 _FORMATS = (
     "auto",
     "h5ad",
+    "h5mu",
     "csv",
     "tsv",
     "parquet",
