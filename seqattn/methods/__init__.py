@@ -16,6 +16,7 @@ import importlib as _importlib
 import pkgutil as _pkgutil
 
 from seqattn.methods._base import (
+    CONSTRAINT_PARAMETERS,
     FIXED_PARAMETERS,
     PanelSelector,
     available_methods,
@@ -33,6 +34,7 @@ for _info in _pkgutil.iter_modules(__path__):
         _importlib.import_module(f"{__name__}.{_info.name}")
 
 __all__ = [
+    "CONSTRAINT_PARAMETERS",
     "FIXED_PARAMETERS",
     "PanelSelector",
     "available_methods",

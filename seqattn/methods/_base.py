@@ -12,6 +12,13 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, InvalidParameterError, RealNotInt
 from sklearn.utils.validation import check_is_fitted
 
+from seqattn._constraints import (
+    CONSTRAINTS,
+    check_constraint_values,
+    is_constrained,
+    plan_panel,
+    walk_blocks,
+)
 from seqattn._errors import SeqattnError
 from seqattn._panel import (
     check_varying_size,
@@ -26,6 +33,10 @@ from seqattn._panel import (
 #: Constructor parameters every selector has that are not method options: the panel size
 #: and the seed are set apart (by ``ks`` and ``--seed`` in the workflow and the CLI).
 FIXED_PARAMETERS = ("n_features_to_select", "random_state")
+#: Constructor parameters every selector has that constrain the panel (blocks of columns,
+#: their costs, a budget, exclusions, forced features): not method options, they are given
+#: through ``make_selector(..., constraints=...)``; rules in :mod:`seqattn._constraints`.
+CONSTRAINT_PARAMETERS: tuple[str, ...] = CONSTRAINTS
 
 _REGISTRY: dict[str, type] = {}
 #: Methods registered by a module that is imported on first use (it imports torch).
@@ -46,6 +57,22 @@ class PanelSelector(SelectorMixin, BaseEstimator):
     ----------
     n_features_to_select : int, float or None, default=None
         Panel size; a float in (0, 1) is a fraction of the features; None selects half.
+        With ``feature_groups`` it counts blocks; with a ``budget`` it is an upper limit
+        (None: the budget alone).
+    feature_groups : array-like of shape (n_features,), optional
+        Block label of each column (None, NaN or "" = a block of its own): one candidate
+        per block, a picked block brings all its columns. Needs ``supports_blocks``.
+    feature_costs : array-like of shape (n_features,), optional
+        Cost of each column (finite, >= 0; 1 each when None); a block costs the sum.
+    budget : float, optional
+        Most a panel may cost. Needs ``supports_budget``.
+    exclude : sequence of int or str, or str, optional
+        Columns never to select: indices, names, or one regular expression searched in the
+        column names (e.g. ``"^KRT|^IG[HKL]V"``). Names need a DataFrame.
+    preselected : sequence of int or str, optional
+        Columns forced into the panel first (with their blocks); they count towards
+        ``n_features_to_select`` and the budget. Peers do not condition on them: the panel
+        is the preselected blocks, then the method's own order without them.
     random_state : int, RandomState or None, default=0
         Seed for anything random in the method.
 
@@ -65,6 +92,17 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         column is constant is refused.
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
+    selected_groups_ : list
+        Label of each picked block in pick order (the column's name, else its index, for
+        a column of its own).
+    panel_cost_ : float
+        Total cost of the panel's columns.
+    excluded_features_ : ndarray of int
+        Columns ``exclude`` named (never selected, ranked last).
+
+    With ``feature_groups``, ``selected_features_`` lists the columns of each picked
+    block together, ``selection_scores_`` gives each its block's score (the best score
+    of its columns) and the columns of the j-th block all rank j.
 
     Class attributes
     ----------------
@@ -73,10 +111,23 @@ class PanelSelector(SelectorMixin, BaseEstimator):
     ordered : bool
         True when the first ``j`` features of a ``k``-panel are the method's ``j``-panel
         (rankings and sequential methods), so accuracy-vs-k needs one fit at the largest k.
+    supports_blocks, supports_budget : bool
+        The method honours ``feature_groups`` / ``budget``: it returns a full ranking with
+        scores, a block ranks by its best column, and with a budget the blocks are walked
+        by score per unit cost (by rank alone when ``scores_are_gains`` is False) taking
+        each that still fits. Others refuse the parameter in one line.
+    scores_are_gains : bool
+        The scores are comparable across features (so score / cost means something).
+    constraint_limit : str
+        Why a method without ``supports_blocks`` or ``supports_budget`` cannot honour them.
     """
 
     name: ClassVar[str] = ""
     ordered: ClassVar[bool] = True
+    supports_blocks: ClassVar[bool] = False
+    supports_budget: ClassVar[bool] = False
+    scores_are_gains: ClassVar[bool] = True
+    constraint_limit: ClassVar[str] = "selects a fixed number of single features"
 
     _parameter_constraints: ClassVar[dict] = {
         "n_features_to_select": [
@@ -87,9 +138,29 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_features_to_select: int | float | None = None, *, random_state=0):
+    def __init__(
+        self,
+        n_features_to_select: int | float | None = None,
+        *,
+        feature_groups: Any = None,
+        feature_costs: Any = None,
+        budget: float | None = None,
+        exclude: Any = None,
+        preselected: Any = None,
+        random_state=0,
+    ):
         self.n_features_to_select = n_features_to_select
+        self.feature_groups = feature_groups
+        self.feature_costs = feature_costs
+        self.budget = budget
+        self.exclude = exclude
+        self.preselected = preselected
         self.random_state = random_state
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        # Subclasses pass the constraint parameters on through ``**constraints``.
+        return sorted(set(super()._get_param_names()) | set(CONSTRAINT_PARAMETERS))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -111,6 +182,13 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         except InvalidParameterError as err:
             raise SeqattnError(f"{self.name}: {err}") from None
         self._check_options()
+        check_constraint_values(self)
+        for key, able in (("feature_groups", "supports_blocks"), ("budget", "supports_budget")):
+            if getattr(self, key) is not None and not getattr(self, able):
+                raise SeqattnError(
+                    f"{self.name} cannot honour {key}: it {self.constraint_limit}; use a "
+                    "ranking method (anova, variance, mutual_info) or sequential_attention"
+                )
 
     def _check_options(self) -> None:
         """Checks ``_parameter_constraints`` cannot express (raise SeqattnError)."""
@@ -137,6 +215,8 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         n, d = X.shape
         if groups is not None and len(groups) != n:
             raise SeqattnError(f"{self.name}: X has {n} samples but groups has {len(groups)}")
+        if is_constrained(self):
+            return self._fit_constrained(X, y)
         k = panel_size(self.n_features_to_select, d)
         cols = varying_columns(self, X)  # constant columns never enter a panel
         if cols is not None:
@@ -162,6 +242,49 @@ class PanelSelector(SelectorMixin, BaseEstimator):
             if cols is None
             else ranking_with_constant_last(order, cols, d)
         )
+        names = getattr(self, "feature_names_in_", None)
+        self.selected_groups_ = [
+            str(names[j]) if names is not None else int(j) for j in self.selected_features_
+        ]
+        self.panel_cost_ = float(k)
+        self.excluded_features_ = np.zeros(0, dtype=np.int64)
+        return self
+
+    def _fit_constrained(self, X: Any, y: Any) -> PanelSelector:
+        """``fit`` with constraints: the method ranks the candidate columns, then the
+        panel is walked block by block (:func:`seqattn._constraints.walk_blocks`)."""
+        plan = plan_panel(self, X, getattr(self, "feature_names_in_", None))
+        blocked = plan.grouped or plan.budget is not None
+        m = len(plan.candidates)
+        # A full ranking to walk blocks; else room for the preselected ones in the order.
+        k_call = m if blocked else min(m, plan.cap + len(plan.forced))
+        order, scores = self._select(
+            X[:, plan.candidates], y, k_call, random_state=seed_of(self.random_state)
+        )
+        order = np.asarray(order, dtype=np.int64)
+        scores = np.asarray(scores, dtype=np.float64)
+        if (
+            order.ndim != 1
+            or not k_call <= len(order) <= m
+            or scores.shape != order.shape
+            or len(np.unique(order)) != len(order)
+        ):
+            raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
+        position = np.full(m, np.inf)
+        position[order] = np.arange(len(order))
+        score = np.full(m, -np.inf)
+        score[order] = np.nan_to_num(scores, nan=-np.inf)
+        priority = np.array([position[mem].min() for mem in plan.members])
+        gain = np.array([score[mem].max() for mem in plan.members])
+        picked = walk_blocks(plan, priority, gain if self.scores_are_gains else None)
+        columns = plan.columns(picked)
+        self.selected_features_ = columns
+        self.selection_scores_ = np.concatenate(
+            [np.full(len(plan.members[b]), gain[b]) for b in picked]
+        )
+        self.ranking_ = plan.ranking(picked, np.argsort(priority, kind="stable"))
+        self.selected_groups_ = plan.group_labels(picked, getattr(self, "feature_names_in_", None))
+        self.panel_cost_ = float(plan.cost[picked].sum())
         return self
 
     def _select(
@@ -221,9 +344,10 @@ def get_method(name: str) -> type:
 
 def method_parameters(name: str) -> dict[str, Any]:
     """The options of method ``name`` and their defaults: its constructor parameters
-    except :data:`FIXED_PARAMETERS`."""
+    except :data:`FIXED_PARAMETERS` and :data:`CONSTRAINT_PARAMETERS`."""
     params = get_method(name)().get_params(deep=False)
-    return {key: value for key, value in params.items() if key not in FIXED_PARAMETERS}
+    skip = (*FIXED_PARAMETERS, *CONSTRAINT_PARAMETERS)
+    return {key: value for key, value in params.items() if key not in skip}
 
 
 def make_selector(
@@ -233,21 +357,37 @@ def make_selector(
     random_state: Any = 0,
     *,
     device: str | None = None,
+    constraints: dict[str, Any] | None = None,
 ) -> Any:
     """Build method ``name`` with ``options``, its parameters checked now, not at ``fit``.
 
     ``device`` (e.g. a workflow-wide setting) is passed to a method that has a ``device``
-    parameter, unless ``options`` sets one; other methods ignore it.
+    parameter, unless ``options`` sets one; other methods ignore it. ``constraints`` sets
+    :data:`CONSTRAINT_PARAMETERS` (``feature_groups``, ``feature_costs``, ``budget``,
+    ``exclude``, ``preselected``); a method that cannot honour one refuses it here.
 
     Raises
     ------
     SeqattnError
         One line for an unknown method (listing the known ones), an unknown option
-        (listing the method's), or a bad option value.
+        (listing the method's), a bad option value, an unknown constraint, or a constraint
+        the method cannot honour.
     """
     cls = get_method(name)
     options = dict(options or {})
+    constraints = dict(constraints or {})
     known = method_parameters(name)
+    unknown = sorted(set(constraints) - set(CONSTRAINT_PARAMETERS))
+    if unknown:
+        raise SeqattnError(
+            f"{name}: unknown constraint(s) {', '.join(unknown)}; the constraints are "
+            f"{', '.join(CONSTRAINT_PARAMETERS)}"
+        )
+    misplaced = [key for key in CONSTRAINT_PARAMETERS if key in options]
+    if misplaced:
+        raise SeqattnError(
+            f"{name}: {', '.join(misplaced)} is a constraint, not an option; pass it in constraints"
+        )
     fixed = [key for key in FIXED_PARAMETERS if key in options]
     if fixed:
         raise SeqattnError(
@@ -262,7 +402,7 @@ def make_selector(
         )
     if device is not None and "device" in known and "device" not in options:
         options["device"] = device
-    selector = cls(n_features_to_select, random_state=random_state, **options)
+    selector = cls(n_features_to_select, random_state=random_state, **options, **constraints)
     check = getattr(selector, "_check_params", None)
     if check is not None:
         check()

@@ -81,6 +81,7 @@ class ConcreteSelector(PanelSelector):
     """
 
     name = "concrete"
+    constraint_limit = "learns a fixed number of single-feature selector neurons"
     ordered = False
 
     _parameter_constraints: ClassVar[dict] = {
@@ -106,8 +107,9 @@ class ConcreteSelector(PanelSelector):
         end_temp: float = 0.01,
         device: str = "auto",
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.hidden_dims = hidden_dims
         self.steps = steps
         self.batch_size = batch_size

@@ -81,6 +81,7 @@ class ForwardGreedy(PanelSelector):
     """
 
     name = "forward_greedy"
+    constraint_limit = "adds single features one at a time by cross-validated score"
 
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
@@ -105,8 +106,9 @@ class ForwardGreedy(PanelSelector):
         max_fits: int = 20_000,
         n_jobs: int = 1,
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.estimator = estimator
         self.cv = cv
         self.scoring = scoring

@@ -73,6 +73,10 @@ class LassoNetPath(PanelSelector):
     """
 
     name = "lassonet"
+    supports_blocks = True  # one path ranks every feature; a block ranks by its best
+    constraint_limit = (
+        "ranks features by the lambda at which they leave its path, not by a gain a cost can divide"
+    )
 
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
@@ -97,8 +101,9 @@ class LassoNetPath(PanelSelector):
         patience: tuple[int, int] = (100, 10),
         device: str = "auto",
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.hidden_dims = hidden_dims
         self.path_multiplier = path_multiplier
         self.lambda_start = lambda_start

@@ -83,6 +83,11 @@ def round_robin(
 class _PerClassMarkers(PanelSelector):
     """Shared driver: build an AnnData, score every class, pool by round-robin."""
 
+    constraint_limit = (
+        "pools per-class rankings into a fixed number of features by round-robin (the "
+        "scores of different classes are not comparable)"
+    )
+
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
         "log1p": [StrOptions({"auto"}), "boolean"],
@@ -96,8 +101,9 @@ class _PerClassMarkers(PanelSelector):
         log1p: bool | str = "auto",
         rankby_abs: bool = False,
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.log1p = log1p
         self.rankby_abs = rankby_abs
 
@@ -210,9 +216,14 @@ class WilcoxonMarkers(_RankGenesGroups):
         rankby_abs: bool = False,
         tie_correct: bool = False,
         random_state=0,
+        **constraints: Any,
     ) -> None:
         super().__init__(
-            n_features_to_select, log1p=log1p, rankby_abs=rankby_abs, random_state=random_state
+            n_features_to_select,
+            log1p=log1p,
+            rankby_abs=rankby_abs,
+            random_state=random_state,
+            **constraints,
         )
         self.tie_correct = tie_correct
 
@@ -283,9 +294,14 @@ class LogregMarkers(_RankGenesGroups):
         C: float = 1.0,
         max_iter: int = 1000,
         random_state=0,
+        **constraints: Any,
     ) -> None:
         super().__init__(
-            n_features_to_select, log1p=log1p, rankby_abs=rankby_abs, random_state=random_state
+            n_features_to_select,
+            log1p=log1p,
+            rankby_abs=rankby_abs,
+            random_state=random_state,
+            **constraints,
         )
         self.C = C
         self.max_iter = max_iter
@@ -337,8 +353,9 @@ class CosgMarkers(_PerClassMarkers):
         remove_lowly_expressed: bool = True,
         expressed_pct: float = 0.1,
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        PanelSelector.__init__(self, n_features_to_select, random_state=random_state)
+        PanelSelector.__init__(self, n_features_to_select, random_state=random_state, **constraints)
         self.log1p = log1p
         self.mu = mu
         self.remove_lowly_expressed = remove_lowly_expressed

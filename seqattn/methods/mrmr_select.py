@@ -58,6 +58,7 @@ class MRMR(PanelSelector):
     """
 
     name = "mrmr"
+    constraint_limit = "adds a fixed number of single features one after another"
 
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
@@ -77,8 +78,9 @@ class MRMR(PanelSelector):
         denominator: str = "mean",
         n_jobs: int = 1,
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.relevance = relevance
         self.denominator = denominator
         self.n_jobs = n_jobs

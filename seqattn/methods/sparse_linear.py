@@ -61,6 +61,7 @@ class L1LogisticPath(PanelSelector):
     """
 
     name = "l1_logistic"
+    constraint_limit = "stops its L1 path at a fixed number of non-zero single features"
     ordered = False
 
     _parameter_constraints: ClassVar[dict] = {
@@ -84,8 +85,9 @@ class L1LogisticPath(PanelSelector):
         max_iter: int = 1000,
         tol: float = 1e-4,
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.solver = solver
         self.aggregate = aggregate
         self.steps_per_decade = steps_per_decade

@@ -80,6 +80,7 @@ class StochasticGates(PanelSelector):
     """
 
     name = "stg"
+    constraint_limit = "tunes its gates to a fixed number of open single features"
     ordered = False
 
     _parameter_constraints: ClassVar[dict] = {
@@ -111,8 +112,9 @@ class StochasticGates(PanelSelector):
         weight_decay: float = 1e-4,
         device: str = "auto",
         random_state=0,
+        **constraints: Any,
     ) -> None:
-        super().__init__(n_features_to_select, random_state=random_state)
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.lam = lam
         self.sigma = sigma
         self.hidden_dims = hidden_dims

@@ -20,6 +20,9 @@ class RandomPanel(PanelSelector):
     """
 
     name = "random"
+    supports_blocks = True
+    supports_budget = True
+    scores_are_gains = False  # a random order: with a budget, walked in that order
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         rng = np.random.default_rng(random_state)
@@ -35,6 +38,8 @@ class VariancePanel(PanelSelector):
     """
 
     name = "variance"
+    supports_blocks = True
+    supports_budget = True
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         if sp.issparse(X):
@@ -54,6 +59,8 @@ class AnovaPanel(PanelSelector):
     """
 
     name = "anova"
+    supports_blocks = True
+    supports_budget = True
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
         from sklearn.feature_selection import f_classif
@@ -76,14 +83,23 @@ class MutualInfoPanel(PanelSelector):
     """
 
     name = "mutual_info"
+    supports_blocks = True
+    supports_budget = True
 
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_features_to_select=None, *, n_neighbors: int = 3, random_state=0):
-        super().__init__(n_features_to_select, random_state=random_state)
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        n_neighbors: int = 3,
+        random_state=0,
+        **constraints: Any,
+    ) -> None:
+        super().__init__(n_features_to_select, random_state=random_state, **constraints)
         self.n_neighbors = n_neighbors
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):

@@ -1,0 +1,173 @@
+"""Panel constraints (issue #24): exclusions, forced features, blocks, costs and budgets,
+in Sequential Attention and in every registered method."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from seqattn._errors import SeqattnError
+from seqattn.methods import (
+    CONSTRAINT_PARAMETERS,
+    available_methods,
+    get_method,
+    make_selector,
+    method_parameters,
+)
+
+torch.set_num_threads(1)
+
+#: Options that make each method fast on a 120 x 12 problem.
+FAST = {
+    "sequential_attention": {"hidden": (8,), "n_restarts": 1, "epochs": 20, "device": "cpu"},
+    "lassonet": {
+        "path_multiplier": 1.5,
+        "n_iters": (30, 5),
+        "patience": (5, 2),
+        "lambda_start": 1.0,
+    },
+    "forward_greedy": {"cv": 2, "estimator": "lda"},
+    "stg": {"epochs": 10},
+    "concrete": {"steps": 20},
+}
+
+
+@pytest.fixture(scope="module")
+def frame():
+    """Three classes; columns 0-5 carry the signal, the named markers KRT1, KRT2 and IGHV3
+    are among the strongest, so excluding them changes what a method would pick."""
+    rng = np.random.default_rng(5)
+    y = np.repeat(["a", "b", "c"], 40)
+    X = rng.normal(size=(120, 12))
+    for j, c in enumerate("abc"):
+        X[:, 2 * j] += 2.0 * (y == c)
+        X[:, 2 * j + 1] += 1.0 * (y == c)
+    names = ["KRT1", "g1", "KRT2", "g3", "IGHV3", "g5", *[f"g{j}" for j in range(6, 12)]]
+    return pd.DataFrame(X, columns=names), y
+
+
+def _fit_or_skip(name, k, X, y, constraints):
+    try:
+        return make_selector(name, k, FAST.get(name, {}), constraints=constraints).fit(X, y)
+    except SeqattnError as err:
+        if "is not installed" in str(err):  # a peer's package missing (seqattn[peers])
+            pytest.skip(str(err))
+        raise
+
+
+def _constrained_methods():
+    return [m for m in available_methods() if "exclude" in get_method(m)().get_params()]
+
+
+def test_constraints_are_parameters_not_options():
+    for name in _constrained_methods():
+        params = get_method(name)().get_params()
+        assert set(CONSTRAINT_PARAMETERS) <= set(params), name
+        assert not set(CONSTRAINT_PARAMETERS) & set(method_parameters(name)), name
+    with pytest.raises(SeqattnError, match="unknown constraint"):
+        make_selector("anova", 2, constraints={"costs": [1]})
+    with pytest.raises(SeqattnError, match="is a constraint, not an option"):
+        make_selector("anova", 2, {"exclude": [0]})
+
+
+@pytest.mark.parametrize("name", _constrained_methods())
+@pytest.mark.parametrize(
+    "exclude", [[0, 2, 4], ["KRT1", "KRT2", "IGHV3"], "^KRT|^IG[HKL]V"], ids=str
+)
+def test_excluded_features_never_enter_a_panel(name, exclude, frame):
+    X, y = frame
+    selector = _fit_or_skip(name, 4, X, y, {"exclude": exclude})
+    order = selector.selected_features_.tolist()
+    assert len(order) == 4 and not {0, 2, 4} & set(order), order
+    assert selector.excluded_features_.tolist() == [0, 2, 4]
+    assert set(selector.ranking_[[0, 2, 4]].tolist()) == {10, 11, 12}  # ranked last
+    assert not selector.get_support()[[0, 2, 4]].any()
+    assert selector.panel_cost_ == 4.0
+    assert selector.selected_groups_ == [X.columns[j] for j in order]
+
+
+def test_exclusion_errors_are_one_line(frame):
+    X, y = frame
+    cases = [
+        ({"exclude": "^KRT"}, X.to_numpy(), "has none"),
+        ({"exclude": ["nope"]}, X, "not a column name"),
+        ({"exclude": [12]}, X, "out of range"),
+        ({"exclude": "."}, X, "removes all 12 features"),
+        ({"exclude": [0], "preselected": [0]}, X, "also excluded"),
+        ({"exclude": "(["}, X, "not a valid regular expression"),
+    ]
+    for constraints, data, message in cases:
+        with pytest.raises(SeqattnError, match=message) as err:
+            make_selector("anova", 2, constraints=constraints).fit(data, y)
+        assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["mrmr", "anova", "random"])
+def test_preselected_come_first_for_a_peer(name, frame):
+    X, y = frame
+    selector = _fit_or_skip(name, 4, X, y, {"preselected": ["g9", 7]})
+    order = selector.selected_features_.tolist()
+    assert order[:2] == [9, 7] and len(set(order)) == 4
+    np.testing.assert_array_equal(selector.ranking_[order], [1, 2, 3, 4])
+    X2 = X.copy()
+    X2["g9"] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(SeqattnError, match="constant"):
+            make_selector(name, 4, constraints={"preselected": ["g9"]}).fit(X2, y)
+
+
+def test_blocks_of_a_ranking_method_score_by_their_best_member(frame):
+    from sklearn.feature_selection import f_classif
+
+    X, y = frame
+    f, _ = f_classif(X, y)
+    groups = ["p1", "p1", "p2", "p2", "p3", "p3", *[None] * 6]
+    selector = make_selector("anova", 2, constraints={"feature_groups": groups}).fit(X, y)
+    block_score = {g: max(f[j] for j in range(12) if groups[j] == g) for g in ("p1", "p2", "p3")}
+    best = sorted(block_score, key=block_score.get, reverse=True)[:2]
+    assert selector.selected_groups_ == best
+    cols = [j for g in best for j in range(12) if groups[j] == g]
+    assert selector.selected_features_.tolist() == cols
+    np.testing.assert_allclose(
+        selector.selection_scores_, np.repeat([block_score[g] for g in best], 2)
+    )
+    assert selector.ranking_[cols].tolist() == [1, 1, 2, 2]  # a block's columns tie
+    assert selector.get_support().sum() == 4 and selector.transform(X).shape == (120, 4)
+    assert selector.panel_cost_ == 4.0
+
+
+def test_budget_of_a_ranking_method_takes_score_per_cost(frame):
+    from sklearn.feature_selection import f_classif
+
+    X, y = frame
+    f, _ = f_classif(X, y)
+    costs = np.ones(12)
+    strongest = int(np.argmax(f))
+    costs[strongest] = 50.0  # best alone, but far too dear per unit of score
+    selector = make_selector(
+        "anova", None, constraints={"feature_costs": costs, "budget": 4.5}
+    ).fit(X, y)
+    order = selector.selected_features_.tolist()
+    assert strongest not in order and len(order) == 4  # stops: nothing else fits 0.5
+    assert selector.panel_cost_ == 4.0 <= 4.5
+    ratio = np.where(costs > 0, f / costs, 0)
+    assert order == np.argsort(-ratio, kind="stable")[:4].tolist()
+    capped = make_selector("anova", 2, constraints={"feature_costs": costs, "budget": 4.5}).fit(
+        X, y
+    )
+    assert capped.selected_features_.tolist() == order[:2]  # k is a cap
+    with pytest.raises(SeqattnError, match="below the cheapest"):
+        make_selector("anova", None, constraints={"budget": 0.5}).fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["mrmr", "forward_greedy", "l1_logistic", "stg", "concrete"])
+def test_methods_that_cannot_honour_blocks_or_budgets_say_so(name):
+    for key, value in (("feature_groups", ["a"] * 12), ("budget", 3.0)):
+        with pytest.raises(SeqattnError, match=f"{name} cannot honour {key}") as err:
+            make_selector(name, 2, constraints={key: value})
+        assert "\n" not in str(err.value)
