@@ -116,11 +116,27 @@ def _chosen_groups(
     return chosen
 
 
-def _write_var(adata: Any, key: str, names: pd.Index, order: np.ndarray, scores: np.ndarray):
+def _block_ranks(picked: Any, constraints: Any) -> np.ndarray:
+    """The pick of each picked feature's block (1 = first): members share their block's."""
+    first: dict[str, int] = {}
+    labels = [constraints.group_of(str(n)) for n in picked]
+    for label in labels:
+        first.setdefault(label, len(first) + 1)
+    return np.array([first[label] for label in labels], dtype=float)
+
+
+def _write_var(
+    adata: Any,
+    key: str,
+    names: pd.Index,
+    order: np.ndarray,
+    scores: np.ndarray,
+    constraints: Any,
+):
     """``{key}_selected`` / ``_rank`` / ``_score`` over ``adata.var`` (by feature name)."""
     rank = pd.Series(np.nan, index=names)
     score = pd.Series(np.nan, index=names)
-    rank.iloc[order] = np.arange(1, len(order) + 1, dtype=float)
+    rank.iloc[order] = _block_ranks(names[order], constraints)
     score.iloc[order] = scores
     rank = rank.reindex(adata.var_names)
     adata.var[f"{key}_selected"] = rank.notna().to_numpy()
@@ -151,6 +167,40 @@ def _storable(options: dict[str, Any]) -> dict[str, Any]:
             }
         out[name] = value
     return out
+
+
+def _h5ad_safe(record: dict[str, Any]) -> dict[str, Any]:
+    """A record ``.h5ad`` can hold: lists as arrays (text as str arrays)."""
+    out: dict[str, Any] = {}
+    for name, value in record.items():
+        if isinstance(value, list | tuple):
+            value = np.asarray([str(v) for v in value], dtype=str)
+        out[name] = value
+    return out
+
+
+def _panel_record(selector: Any, names: pd.Index, constraints: Any) -> dict[str, Any]:
+    """``blocks`` (labels of the picked blocks in pick order) and ``panel_cost`` (with
+    costs or a budget) of a constrained fit."""
+    picked = [str(n) for n in names[selector.selected_features_]]
+    blocks = list(dict.fromkeys(constraints.group_of(n) for n in picked))
+    out: dict[str, Any] = {"blocks": np.asarray(blocks, dtype=str)}
+    if constraints.costs is not None:
+        out["panel_cost"] = float(sum(constraints.cost_of(n) for n in picked))
+    elif constraints.budget is not None:  # one per feature
+        out["panel_cost"] = float(getattr(selector, "panel_cost_", len(picked)))
+    return out
+
+
+def _padded(values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` extended to length ``n`` with "" (text) or NaN."""
+    values = np.asarray(values)
+    if len(values) == n:
+        return values
+    fill = "" if values.dtype.kind in "US" else np.nan
+    kind = values.dtype if values.dtype.kind in "US" else float
+    pad = np.full(n - len(values), fill, dtype=kind)
+    return np.concatenate([values, pad])
 
 
 def _rec(columns: dict[str, np.ndarray], dtype: Any) -> np.recarray:
@@ -226,7 +276,12 @@ def select(
     groupby: str,
     method: str = _SEQUENTIAL_ATTENTION,
     *,
-    n_features: int,
+    n_features: int | None = None,
+    feature_groups: Any = None,
+    feature_costs: Any = None,
+    budget: float | None = None,
+    exclude: str | Sequence[str] | None = None,
+    preselected: Sequence[str] | None = None,
     layer: str | None = None,
     use_raw: bool = False,
     key_added: str | None = None,
@@ -251,8 +306,26 @@ def select(
         Column of ``adata.obs`` with the labels to separate.
     method : str
         Registered method name (default Sequential Attention).
-    n_features : int
-        Panel size (per group when ``per_group``).
+    n_features : int, optional
+        Panel size (per group when ``per_group``); with ``feature_groups`` it counts blocks,
+        with a ``budget`` it is a cap (None: the budget alone). Required without a budget.
+    feature_groups : str or array-like, optional
+        Blocks of features: a column of ``adata.var`` (of ``adata.raw.var`` with
+        ``use_raw``), a mapping by feature name or one label per feature; None, NaN or ""
+        = a block of its own. One candidate per block; a picked block brings all its
+        features. Needs a method with ``supports_blocks``.
+    feature_costs : str, Series, dict or array-like, optional
+        Cost of each feature (finite, >= 0): a ``var`` column, a Series/dict by feature
+        name (every feature not excluded needs one; extra names are ignored) or one value
+        per feature. A block costs the sum.
+    budget : float, optional
+        Most the panel may cost (each feature costs 1 without ``feature_costs``); the pick
+        maximises gain per unit cost among what still fits. Needs ``supports_budget``.
+    exclude : str or sequence of str, optional
+        Features never to select: names, or one regular expression (``re.search`` on
+        each name, e.g. ``"^KRT|^IG[HKL]"``).
+    preselected : sequence of str, optional
+        Feature names forced into the panel first (with their blocks).
     layer : str, optional
         Use ``adata.layers[layer]`` instead of ``adata.X``.
     use_raw : bool
@@ -293,7 +366,7 @@ def select(
     **options
         The method's options (its constructor parameters,
         ``seqattn.methods.method_parameters(method)``), e.g. ``device``, ``hidden``,
-        ``epochs``, ``n_restarts``, ``preselected`` for Sequential Attention.
+        ``epochs``, ``n_restarts`` for Sequential Attention.
 
     Returns
     -------
@@ -321,7 +394,11 @@ def select(
           ``feature_names`` (the columns of ``attention_history``) when they are not
           ``var_names`` (``use_raw`` with fewer features in ``var``).
           ``seqattn.pl.attention_trajectory`` reads all of it (``group=`` for one group's
-          panel).
+          panel). With constraints, ``params["constraints"]`` records them (the excluded
+          names, the sources of blocks and costs, the budget, the preselected names) and
+          ``params["blocks"]`` (block labels in pick order) and ``params["panel_cost"]``
+          (with ``feature_costs`` or a ``budget``) describe the panel (per group under
+          ``per_group`` when ``per_group``); members of a block share its rank.
 
     Examples
     --------
@@ -336,6 +413,7 @@ def select(
     """
     from sklearn.base import clone
 
+    from seqattn.evaluate.constraints import resolve_constraints
     from seqattn.methods import make_selector
 
     for reserved in ("n_features_to_select",):
@@ -343,6 +421,8 @@ def select(
             raise SeqattnError(f"pass the panel size as n_features, not {reserved}")
     # Checks the method name and its options before any data is looked at.
     template = make_selector(method, None, options, random_state)
+    if n_features is None and budget is None:
+        raise SeqattnError("n_features is required without a budget; pass n_features=")
     if key_added is None:
         key_added = "seqattn" if method == _SEQUENTIAL_ATTENTION else f"seqattn_{method}"
     X, names = _matrix_and_names(adata, layer, use_raw)
@@ -355,18 +435,22 @@ def select(
             "(a joint panel's full ranking is in uns[key_added]['ranking'])"
         )
     as_text = np.asarray([str(v) for v in labels])
-    if not 1 <= int(n_features) <= len(names):
+    if n_features is not None and not 1 <= int(n_features) <= len(names):
         raise SeqattnError(f"n_features={n_features} must be between 1 and {len(names)}")
-    if options.get("preselected") is not None:
-        lookup = {name: i for i, name in enumerate(names)}
-        missing = [p for p in options["preselected"] if isinstance(p, str) and p not in lookup]
-        if missing:
-            raise SeqattnError(f"preselected features {missing} are not in the feature names")
-        options["preselected"] = [
-            lookup[p] if isinstance(p, str) else int(p) for p in options["preselected"]
-        ]
-        template.set_params(preselected=options["preselected"])
-    template.set_params(n_features_to_select=int(n_features))
+    constraints = resolve_constraints(
+        names,
+        exclude=exclude,
+        feature_groups=feature_groups,
+        feature_costs=feature_costs,
+        budget=budget,
+        preselected=preselected,
+        var=adata.raw.var if use_raw else adata.var,
+    )
+    if constraints.active:  # the selector checks what it can honour, before any fit
+        template = make_selector(
+            method, None, options, random_state, constraints=constraints.for_features(names)
+        )
+    template.set_params(n_features_to_select=None if n_features is None else int(n_features))
 
     subjects = None
     if subject_key is not None:
@@ -385,7 +469,7 @@ def select(
     every_group = _every_group(groups)
     params = {
         "groupby": groupby,
-        "n_features": int(n_features),
+        "n_features": -1 if n_features is None else int(n_features),  # -1: the budget alone
         "method": method,
         "reference": reference,
         "groups": "all" if every_group else np.asarray(chosen, dtype=str),
@@ -399,6 +483,8 @@ def select(
     }
     if "device" in template.get_params():
         params["device"] = template.get_params()["device"]
+    if constraints.active:
+        params["constraints"] = _h5ad_safe(constraints.record())
     adata = adata.copy() if copy else adata
     if not per_group:
         rows = None if every_group else np.isin(as_text, chosen)
@@ -406,7 +492,11 @@ def select(
         if hasattr(sel, "device_"):
             params["device_used"] = sel.device_
         params["task"] = getattr(sel, "task_", "classification")  # float column: regression
-        _write_var(adata, key_added, names, sel.selected_features_, sel.selection_scores_)
+        if constraints.active:
+            params.update(_panel_record(sel, names, constraints))
+        _write_var(
+            adata, key_added, names, sel.selected_features_, sel.selection_scores_, constraints
+        )
         adata.uns[key_added] = {
             "params": params,
             "order": np.asarray(names[sel.selected_features_], dtype=str),
@@ -417,7 +507,6 @@ def select(
         _note_feature_names(adata, key_added, names)
         return adata if copy else None
 
-    k = int(n_features)
     rule = _fold_change_rule(adata, layer, use_raw)
     params["logfoldchanges"] = rule
     columns: dict[str, dict[str, np.ndarray]] = {"names": {}, "scores": {}, "lfc": {}}
@@ -441,7 +530,7 @@ def select(
         columns["names"][group] = np.asarray(names[listed], dtype=str)
         columns["scores"][group] = scores
         columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, listed, rule)
-        ranks = pd.Series(np.arange(1, k + 1, dtype=float), index=names[order])
+        ranks = pd.Series(_block_ranks(names[order], constraints), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
         best_score.loc[picked.index] = np.fmax(best_score.loc[picked.index], picked)
@@ -451,8 +540,15 @@ def select(
             "order": np.asarray(names[order], dtype=str),
             "scores": sel.selection_scores_,
             **_records(sel),
+            **(_panel_record(sel, names, constraints) if constraints.active else {}),
         }
-    n_listed = len(names) if all_features else k
+    lengths = {g: len(columns["names"][g]) for g in chosen}
+    if len(set(lengths.values())) > 1:  # blocks or a budget: panels of different lengths
+        for field_ in columns:
+            columns[field_] = {
+                g: _padded(v, max(lengths.values())) for g, v in columns[field_].items()
+            }
+    n_listed = max(lengths.values())
     nan = {g: np.full(n_listed, np.nan, dtype=np.float32) for g in chosen}
     best_rank[np.isinf(best_rank)] = np.nan
     adata.var[f"{key_added}_selected"] = best_rank.reindex(adata.var_names).notna().to_numpy()
@@ -475,8 +571,13 @@ def select(
 def sequential_attention(
     adata: Any,
     groupby: str,
-    n_features: int,
+    n_features: int | None = None,
     *,
+    feature_groups: Any = None,
+    feature_costs: Any = None,
+    budget: float | None = None,
+    exclude: str | Sequence[str] | None = None,
+    preselected: Sequence[str] | None = None,
     layer: str | None = None,
     use_raw: bool = False,
     key_added: str = "seqattn",
@@ -492,10 +593,11 @@ def sequential_attention(
     """Select a marker panel of ``n_features`` for ``adata.obs[groupby]`` with Sequential
     Attention: ``select(adata, groupby, "sequential_attention", n_features=n_features, ...)``.
 
-    Parameters and results are those of :func:`select`; ``device`` is ``"auto"``,
-    ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``, and ``**kwargs`` are further options of
-    :class:`seqattn.SequentialAttentionSelector` (``hidden``, ``epochs``, ``n_restarts``,
-    ``preselected`` ...). Scores are the attention weight of each feature at its pick;
+    Parameters and results are those of :func:`select` (the constraints
+    ``feature_groups``, ``feature_costs``, ``budget``, ``exclude``, ``preselected`` too);
+    ``device`` is ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"``, and ``**kwargs``
+    are further options of :class:`seqattn.SequentialAttentionSelector` (``hidden``,
+    ``epochs``, ``n_restarts`` ...). Scores are the attention weight of each feature at its pick;
     ``uns[key_added]`` also holds ``attention_history`` (k x d), ``loss_curve`` and
     ``pick_steps``, which ``seqattn.pl.attention_trajectory`` reads.
     """
@@ -504,6 +606,11 @@ def sequential_attention(
         groupby,
         _SEQUENTIAL_ATTENTION,
         n_features=n_features,
+        feature_groups=feature_groups,
+        feature_costs=feature_costs,
+        budget=budget,
+        exclude=exclude,
+        preselected=preselected,
         layer=layer,
         use_raw=use_raw,
         key_added=key_added,

@@ -162,8 +162,10 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
     assert sidecar["method"] == "anova" and sidecar["fold"] == 1 and sidecar["repeat"] == 0
     assert sidecar["dataset"] == "toy" and sidecar["seed"] == 0 and "versions" in sidecar
     panel = pd.read_csv(tmp_path / "panels/anova/r0_f1.tsv", sep="\t")
-    assert list(panel.columns) == ["panel_k", "rank", "feature", "score"]
+    assert list(panel.columns) == ["panel_k", "rank", "feature", "score", "group", "cost"]
     assert set(panel["panel_k"]) == {4}
+    # without constraints every feature is its own block, and nothing has a cost
+    assert (panel["group"] == panel["feature"]).all() and panel["cost"].isna().all()
 
     attention = pd.read_csv(tmp_path / "panels/test_attention/all.attention.tsv", sep="\t")
     assert list(attention.columns[:2]) == ["step", "selected"] and attention.shape == (4, 22)
@@ -218,7 +220,15 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
             "y_pred",
         ],
         "cost": ["dataset", "method", "k", "repeat", "fold", "metric", "value"],
-        "final_panel_anova": ["panel_k", "rank", "feature", "score", "selection_frequency"],
+        "final_panel_anova": [
+            "panel_k",
+            "rank",
+            "feature",
+            "score",
+            "selection_frequency",
+            "group",
+            "cost",
+        ],
         "final_panel_test_attention": None,
     }
     for name, columns in expected.items():

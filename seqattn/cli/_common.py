@@ -72,3 +72,129 @@ def dataset_of(args: argparse.Namespace, adata: Any) -> str:
     if getattr(args, "dataset", None):
         return str(args.dataset)
     return dataset_name(adata, Path(args.data).name.removesuffix(".h5ad"))
+
+
+def add_constraint_arguments(parser: argparse.ArgumentParser) -> None:
+    """The panel constraints: ``--exclude``, ``--feature-groups``, ``--costs``, ``--budget``,
+    ``--preselect`` (see :mod:`seqattn.evaluate.constraints`)."""
+    group = parser.add_argument_group("panel constraints (hold in every fold and method)")
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=None,
+        metavar="REGEX",
+        help="regular expression (re.search on feature names); matching features never enter "
+        "a panel. Repeatable: a feature matching any of them is excluded, e.g. --exclude '^KRT' "
+        "--exclude '^IG[HKL]'",
+    )
+    group.add_argument(
+        "--feature-groups",
+        default=None,
+        metavar="VAR_COLUMN",
+        help="column of the data's var with a block label per feature: a picked block brings "
+        "all its features, k counts blocks (empty label: the feature is its own block)",
+    )
+    group.add_argument(
+        "--costs",
+        default=None,
+        metavar="TABLE",
+        help="TSV/CSV with columns feature, cost (>= 0): every feature that is not excluded "
+        "needs a cost; rows for features not in the data are ignored. A block costs the sum",
+    )
+    group.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="the most a panel may cost (with --costs; without, each feature costs 1): "
+        "selection stops when no candidate fits, and the panel sizes become caps",
+    )
+    group.add_argument(
+        "--preselect",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="feature forced into every panel first (repeatable)",
+    )
+    group.add_argument(
+        "--constraints-name",
+        default=None,
+        metavar="PREFIX",
+        help="what errors call the constraint settings (the workflow passes its config "
+        "section, e.g. panel: errors then name panel.costs, panel.exclude, ...)",
+    )
+
+
+def read_costs(path: str, setting: str = "--costs") -> Any:
+    """The costs table ``path`` (TSV, or CSV by its ``.csv`` name) as a Series of costs by
+    feature; a missing file, a missing column or a duplicated feature is one line naming
+    ``setting``."""
+    import pandas as pd
+
+    if not Path(path).is_file():
+        raise SeqattnError(
+            f"{setting} {path} does not exist; give a TSV/CSV with columns feature, cost"
+        )
+    sep = "," if str(path).lower().endswith(".csv") else "\t"
+    try:
+        table = pd.read_csv(path, sep=sep, dtype={"feature": str}, keep_default_na=False)
+    except Exception as err:  # any parser error means the same to the user
+        raise SeqattnError(f"cannot read {setting} {path}: {err}".splitlines()[0]) from None
+    missing = [c for c in ("feature", "cost") if c not in table.columns]
+    if missing:
+        raise SeqattnError(
+            f"{setting} {path} has no column {', '.join(missing)} (columns: "
+            f"{', '.join(map(str, table.columns))}); it needs feature and cost"
+        )
+    duplicated = table["feature"][table["feature"].duplicated()].unique()
+    if len(duplicated):
+        raise SeqattnError(
+            f"{setting} {path} lists {len(duplicated)} feature(s) twice (e.g. {duplicated[0]!r}); "
+            "give one cost per feature"
+        )
+    costs = pd.to_numeric(table["cost"].replace("", float("nan")), errors="coerce")
+    text = table["cost"][costs.isna() & (table["cost"] != "")]
+    if len(text):
+        raise SeqattnError(
+            f"{setting} {path}: cost {text.iloc[0]!r} of {table['feature'][text.index[0]]!r} is not "
+            "a number"
+        )
+    return pd.Series(costs.to_numpy(), index=table["feature"].astype(str), name=str(path))
+
+
+def constraints_of(args: argparse.Namespace, adata: Any) -> Any:
+    """The :class:`~seqattn.evaluate.constraints.PanelConstraints` of the constraint flags,
+    checked against ``adata``'s features (errors name the flags, or the config keys under
+    ``--constraints-name``)."""
+    import re
+
+    from seqattn.evaluate.constraints import SETTINGS, config_settings, resolve_constraints
+
+    prefix = getattr(args, "constraints_name", None)
+    settings = config_settings(prefix) if prefix else SETTINGS["cli"]
+    exclude = args.exclude
+    for pattern in exclude or []:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise SeqattnError(
+                f"{settings['exclude']} {pattern!r} is not a regular expression ({err})"
+            ) from None
+    if exclude:  # one regular expression: any of them
+        exclude = exclude[0] if len(exclude) == 1 else "|".join(f"(?:{e})" for e in exclude)
+    costs = read_costs(args.costs, settings["feature_costs"]) if args.costs else None
+    constraints = resolve_constraints(
+        adata.var_names,
+        exclude=exclude,
+        feature_groups=args.feature_groups,
+        feature_costs=costs,
+        budget=args.budget,
+        preselected=args.preselect,
+        var=adata.var,
+        settings=settings,
+    )
+    if costs is not None:
+        import dataclasses
+
+        sources = {**constraints.sources, "feature_costs": str(args.costs)}
+        constraints = dataclasses.replace(constraints, sources=sources)
+    return constraints

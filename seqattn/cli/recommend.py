@@ -6,7 +6,7 @@ import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from seqattn.cli._common import add_threads_argument
+    from seqattn.cli._common import add_constraint_arguments, add_threads_argument
 
     p = sub.add_parser(
         "recommend",
@@ -60,6 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="--inner-splits",
         help="what errors call the inner fold count (the workflow passes its config key)",
     )
+    add_constraint_arguments(p)
     add_threads_argument(p)
     p.add_argument("--out-dir", required=True, help="tables directory to write into")
     p.add_argument(
@@ -91,11 +92,12 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from seqattn._atomic import write_table
-    from seqattn.cli._common import dataset_of, read_data, set_threads
+    from seqattn.cli._common import constraints_of, dataset_of, read_data, set_threads
     from seqattn.evaluate import read_folds, recommend
 
     set_threads(args.threads)
     adata = read_data(args.data)
+    constraints = constraints_of(args, adata)
     result = recommend(
         adata,
         args.label,
@@ -109,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         n_repeats=args.n_repeats,
         folds=read_folds(args.folds) if args.folds else None,
         options=method_options(args.option),
+        constraints=constraints,
         random_state=args.seed,
         device=args.device,
         dataset=dataset_of(args, adata),
@@ -125,4 +128,6 @@ def run(args: argparse.Namespace) -> int:
         recommendation(result.inner, result.fold_choices, result.table(), save=list(args.figure))
     print(result.headline())
     print(f"({result.n_fits} selector fits; tables in {out})")
+    if constraints.active:
+        print(f"constraints: {constraints.describe()}")
     return 0

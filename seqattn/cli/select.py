@@ -33,7 +33,7 @@ def add_fold_arguments(parser: argparse.ArgumentParser, *, required: bool) -> No
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from seqattn.cli._common import add_threads_argument
+    from seqattn.cli._common import add_constraint_arguments, add_threads_argument
 
     p = sub.add_parser(
         "select",
@@ -41,7 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Fit the fold preprocessing and the method on the training samples of "
             "--repeat/--fold of --folds (without --folds: on all samples, the final panel). "
-            "Writes the panel table, a .json sidecar and, for methods with attention history, "
+            "Writes the panel table (panel_k, rank, feature, score, group, cost; rank is the "
+            "pick of the feature's block), a .json sidecar (with the constraints and, with "
+            "--costs, the panel's total cost) and, for methods with attention history, "
             "<out>.attention.tsv."
         ),
     )
@@ -62,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="method option (repeatable), e.g. --option lr=0.01",
     )
     add_fold_arguments(p, required=False)
+    add_constraint_arguments(p)
     p.add_argument("--device", default="auto", help="device for methods that take one")
     p.add_argument("--seed", type=int, default=0, help="seed of the method")
     p.add_argument(
@@ -83,7 +86,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqattn._atomic import write_table, write_text
     from seqattn._errors import SeqattnError
-    from seqattn.cli._common import dataset_of, parse_options, read_data, set_threads
+    from seqattn.cli._common import (
+        constraints_of,
+        dataset_of,
+        parse_options,
+        read_data,
+        set_threads,
+    )
     from seqattn.evaluate import read_folds, select_panel
     from seqattn.evaluate.panels import sidecar_path, to_json
 
@@ -95,12 +104,14 @@ def run(args: argparse.Namespace) -> int:
         raise SeqattnError("--folds needs --fold F (and --repeat R when there are repeats)")
     folds = read_folds(args.folds) if args.folds else None
     adata = read_data(args.data)
+    constraints = constraints_of(args, adata)
     panel, meta, attention = select_panel(
         adata,
         args.label,
         args.method,
         ks_of(args),
         options=options,
+        constraints=constraints,
         folds=folds,
         repeat=args.repeat if folds is not None else None,
         fold=args.fold,
@@ -121,8 +132,11 @@ def run(args: argparse.Namespace) -> int:
         write_table(attention, sidecar_path(args.out, ".attention.tsv"))
     write_table(panel, args.out)
     where = "all samples" if folds is None else f"repeat {args.repeat}, fold {args.fold}"
+    cost = f", cost {meta['panel_cost']:g}" if "panel_cost" in meta else ""
     print(
         f"wrote {args.out}: {args.method} panel of {max(meta['ks'])} on {where} "
-        f"({meta['n_train']} samples, {meta['wall_time_s']:.2f} s)"
+        f"({meta['n_train']} samples, {meta['wall_time_s']:.2f} s{cost})"
     )
+    if constraints.active:
+        print(f"constraints: {constraints.describe()}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn.evaluate.panels import PANEL_COLUMNS
+from seqattn.evaluate.panels import CONSTRAINT_COLUMNS, PANEL_COLUMNS
 from seqattn.evaluate.stability import selection_frequency
 
 
@@ -25,11 +25,15 @@ def final_panel(all_panel: pd.DataFrame, fold_panels: pd.DataFrame) -> pd.DataFr
     DataFrame
         ``panel_k, rank, feature, score, selection_frequency``: for a block of size K, the
         fraction of fold fits whose K-panel contains the feature (0 when never selected;
-        NaN when there are no fold fits to compare with).
+        NaN when there are no fold fits to compare with); then ``group, cost`` when the
+        panel has them.
     """
+    extra = [c for c in CONSTRAINT_COLUMNS if c in all_panel.columns]
     out = all_panel[PANEL_COLUMNS].sort_values(["panel_k", "rank"], ignore_index=True)
+    tail = all_panel[["panel_k", "feature", *extra]]
     if fold_panels.empty or fold_panels["fold"].isna().all():
-        return out.assign(selection_frequency=float("nan"))
+        out = out.assign(selection_frequency=float("nan"))
+        return out.merge(tail, on=["panel_k", "feature"], how="left")
     methods = fold_panels["method"].unique()
     if len(methods) > 1:
         raise SeqattnError(
@@ -42,4 +46,5 @@ def final_panel(all_panel: pd.DataFrame, fold_panels: pd.DataFrame) -> pd.DataFr
         freq[["panel_k", "feature", "selection_frequency"]], on=["panel_k", "feature"], how="left"
     )
     out["selection_frequency"] = out["selection_frequency"].fillna(0.0)
-    return out.sort_values(["panel_k", "rank"], ignore_index=True)
+    out = out.merge(tail, on=["panel_k", "feature"], how="left")
+    return out.sort_values(["panel_k", "rank"], kind="stable", ignore_index=True)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from seqattn._errors import SeqattnError
 from seqattn.evaluate._data import obs_column, subject_groups
+from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import fold_seed, train_test_indices
 from seqattn.evaluate.panels import check_ks
@@ -41,6 +42,7 @@ def select_panel(
     ks: Sequence[int] | int,
     *,
     options: Mapping[str, Any] | None = None,
+    constraints: PanelConstraints | Mapping[str, Any] | None = None,
     folds: pd.DataFrame | None = None,
     repeat: int | None = None,
     fold: int | None = None,
@@ -64,6 +66,12 @@ def select_panel(
         Panel sizes. Ordered methods are fitted once at ``max(ks)``; fixed-k methods once per k.
     options : dict, optional
         Method options (keyword arguments of the method).
+    constraints : dict or PanelConstraints, optional
+        ``exclude`` (names, or one regular expression), ``feature_groups`` and
+        ``feature_costs`` (a ``var`` column, a mapping by feature name, or one value per
+        feature), ``budget``, ``preselected`` (names); see
+        :mod:`seqattn.evaluate.constraints`. Checked against the features before any fit.
+        With blocks ``ks`` count blocks; with a budget they are caps.
     folds, repeat, fold : optional
         Fold table and the outer fold whose training samples to use. Without them all samples
         are used: the final panel.
@@ -86,8 +94,11 @@ def select_panel(
         ordered, seed, device, ks, n_train, n_features (after the fold transformer), repeat,
         fold, wall_time_s and peak_rss_delta_mb of the selector (see :mod:`seqattn.evaluate.cost`
         for what is measured), cost_by_k, transform_time_s, train_samples_sha1, package
-        versions. ``attention``: the wide attention table, or None.
+        versions; with constraints also ``constraints`` (what was constrained) and, with
+        costs, ``panel_cost`` and ``panel_cost_by_k``. ``attention``: the wide attention
+        table, or None.
     """
+    constraints = constraints_for_adata(adata, constraints)
     y = obs_column(adata, label).to_numpy()
     check_ks(ks, n_features=adata.n_vars)
     if folds is None:
@@ -105,6 +116,7 @@ def select_panel(
         method,
         ks,
         options=dict(options or {}),
+        constraints=constraints,
         random_state=fold_seed(random_state, repeat, fold),
         device=device,
         warmup=warmup,

@@ -11,6 +11,7 @@ import pandas as pd
 
 from seqattn.evaluate._data import dataset_name
 from seqattn.evaluate.aggregate import compare_methods, summarise
+from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import cv_inputs, fold_seed, iter_folds, train_test_indices
 from seqattn.evaluate.panels import check_ks
@@ -38,7 +39,7 @@ class NestedCVResult:
     predictions : DataFrame
         ``dataset, method, k, repeat, fold, classifier, sample, y_true, y_pred``.
     panels : DataFrame
-        Long panel table of every fold fit.
+        Long panel table of every fold fit (with each feature's block ``group`` and ``cost``).
     folds : DataFrame
         The fold table used.
     metas : list of dict
@@ -88,6 +89,7 @@ def run_nested_cv(
     n_repeats: int = 1,
     folds: pd.DataFrame | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    constraints: PanelConstraints | Mapping[str, Any] | None = None,
     random_state: int = 0,
     device: str | None = "auto",
     dataset: str | None = None,
@@ -119,6 +121,11 @@ def run_nested_cv(
         A fold table to reuse.
     options : dict method -> dict, optional
         Options of each method.
+    constraints : dict or PanelConstraints, optional
+        Panel constraints every method honours in every fold (``exclude``,
+        ``feature_groups``, ``feature_costs``, ``budget``, ``preselected``; see
+        :func:`seqattn.evaluate.select_panel`); a method that cannot honour one stops with
+        one line.
     random_state : int
         Seed of the folds, the methods and the classifiers.
     device : str, optional
@@ -136,6 +143,7 @@ def run_nested_cv(
     """
     dataset = dataset or dataset_name(adata, "data")
     ks = check_ks(ks, n_features=adata.n_vars)
+    constraints = constraints_for_adata(adata, constraints)
     y, groups, folds = cv_inputs(
         adata, label, group, folds, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
     )
@@ -151,6 +159,7 @@ def run_nested_cv(
                 method,
                 ks,
                 options=dict(options.get(method, {})),
+                constraints=constraints,
                 random_state=fold_seed(random_state, repeat, fold),
                 device=device,
                 warmup=warmup,
@@ -169,7 +178,11 @@ def run_nested_cv(
             prediction_tables.append(
                 label_rows(predictions, PREDICTION_COLUMNS, method=method, **identity)
             )
-            panel_tables.append(label_panel(panel, meta, dataset))
+            panel_tables.append(
+                label_panel(panel, meta, dataset).assign(
+                    group=panel["group"].to_numpy(), cost=panel["cost"].to_numpy()
+                )
+            )
             metas.append(meta)
     return NestedCVResult(
         metrics=pd.concat(metric_tables, ignore_index=True),

@@ -19,6 +19,10 @@ import pandas as pd
 from seqattn._errors import SeqattnError
 
 PANEL_COLUMNS = ["panel_k", "rank", "feature", "score"]
+#: Written by ``seqattn select`` after :data:`PANEL_COLUMNS`: the block (``feature_groups``;
+#: the feature itself when it has none) and the feature's cost (NaN without costs). Tables
+#: without them read as one block per feature.
+CONSTRAINT_COLUMNS = ["group", "cost"]
 
 
 def check_ks(ks: Sequence[int] | int, n_features: int | None = None) -> list[int]:
@@ -41,17 +45,56 @@ def check_ks(ks: Sequence[int] | int, n_features: int | None = None) -> list[int
 
 
 def panel_block(
-    panel_k: int, order: np.ndarray, scores: np.ndarray, features: np.ndarray
+    panel_k: int,
+    order: np.ndarray,
+    scores: np.ndarray,
+    features: np.ndarray,
+    constraints: Any = None,
 ) -> pd.DataFrame:
-    """One block of a panel table from a selector's ``(order, scores)``."""
+    """One block of a panel table from a selector's ``(order, scores)``.
+
+    ``rank`` is the pick of the feature's block (``group``): the members of a block share
+    it, so the k-panel (ranks ``<= k``) is the first k blocks, as ``n_features_to_select``
+    counts them. Without blocks every feature is its own. ``scores`` may hold one score per
+    column of ``order`` or one per block. ``constraints`` (a
+    :class:`~seqattn.evaluate.constraints.PanelConstraints`) gives the blocks and costs.
+    """
+    names = np.asarray(features).astype(str)[np.asarray(order, dtype=np.int64)]
+    if constraints is None:
+        groups = names.tolist()
+        costs = np.full(len(names), np.nan)
+    else:
+        groups = [constraints.group_of(n) for n in names]
+        costs = np.array([constraints.cost_of(n) for n in names], dtype=np.float64)
+    first: dict[str, int] = {}
+    for label in groups:
+        first.setdefault(label, len(first) + 1)
+    rank = np.array([first[label] for label in groups], dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    if len(scores) != len(names) and len(scores) == len(first):
+        scores = scores[rank - 1]  # one score per block: each member shows its block's
     return pd.DataFrame(
         {
             "panel_k": int(panel_k),
-            "rank": np.arange(1, len(order) + 1),
-            "feature": np.asarray(features)[np.asarray(order)],
-            "score": np.asarray(scores, dtype=np.float64),
+            "rank": rank,
+            "feature": names,
+            "score": scores,
+            "group": groups,
+            "cost": costs,
         }
     )
+
+
+def panel_cost(panel: pd.DataFrame, k: int) -> float:
+    """The total cost of the k-panel (NaN when the table has no costs)."""
+    if "cost" not in panel.columns:
+        return float("nan")
+    sizes = sorted(int(s) for s in panel["panel_k"].unique())
+    fitting = [s for s in sizes if s >= k]
+    if not fitting:
+        return float("nan")
+    block = panel[(panel["panel_k"] == fitting[0]) & (panel["rank"] <= k)]
+    return float(block["cost"].sum(min_count=1))
 
 
 def panel_for_k(panel: pd.DataFrame, k: int) -> list[str]:
@@ -77,9 +120,9 @@ def read_panel(path: str | Path) -> pd.DataFrame:
             else pd.read_csv(
                 path,
                 sep="\t",
-                dtype={"feature": str},
+                dtype={"feature": str, "group": str},
                 keep_default_na=False,
-                na_values={"score": ["", "nan", "NaN"]},
+                na_values={c: ["", "nan", "NaN"] for c in ("score", "cost")},
             )
         )
     except FileNotFoundError:
@@ -92,6 +135,10 @@ def read_panel(path: str | Path) -> pd.DataFrame:
             f"{path} is not a panel table (missing columns {missing}); make one with seqattn select"
         )
     panel["feature"] = panel["feature"].astype(str)
+    if "group" not in panel.columns:  # a table from before blocks: one per feature
+        panel["group"] = panel["feature"]
+    if "cost" not in panel.columns:
+        panel["cost"] = np.nan
     return panel
 
 

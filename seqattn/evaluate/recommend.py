@@ -26,6 +26,7 @@ import pandas as pd
 from seqattn._errors import SeqattnError
 from seqattn.evaluate._data import dataset_name, obs_column
 from seqattn.evaluate.classifiers import normalise_classifiers
+from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import (
     cv_inputs,
@@ -89,7 +90,17 @@ RECOMMENDATION_COLUMNS = [
 ]
 #: ``tables/recommendation_panel.tsv``: the final panel with how often each marker was
 #: chosen across the outer folds.
-PANEL_COLUMNS = ["dataset", "method", "k", "rank", "feature", "score", "selection_frequency"]
+PANEL_COLUMNS = [
+    "dataset",
+    "method",
+    "k",
+    "rank",
+    "feature",
+    "score",
+    "selection_frequency",
+    "group",
+    "cost",
+]
 CI_METHOD = "t-interval over the outer fold scores (df = folds - 1), clipped to [0, 1]"
 
 
@@ -251,6 +262,7 @@ def inner_cv(
     rule: str = "one_se",
     classifier: str | Mapping[str, Mapping[str, Any]] = "logreg",
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    constraints: PanelConstraints | Mapping[str, Any] | None = None,
     random_state: int = 0,
     device: str | None = "auto",
     inner_splits_name: str = "inner_splits",
@@ -259,7 +271,8 @@ def inner_cv(
 
     The inner folds are made from ``rows`` only (grouped by ``group``, stratified, seeded by
     ``random_state``); each inner training side gets its own fold transformer, and each
-    selector its training groups. No sample outside ``rows`` is read.
+    selector its training groups. No sample outside ``rows`` is read. ``constraints``
+    hold in every inner fit.
 
     Returns
     -------
@@ -270,6 +283,7 @@ def inner_cv(
     """
     y = obs_column(adata, label).to_numpy()
     groups = None if group is None else obs_column(adata, group, role="group").to_numpy()
+    constraints = constraints_for_adata(adata, constraints)
     rows = np.asarray(rows, dtype=np.int64)
     names = np.asarray(adata.obs_names).astype(str)[rows]
     inner = make_folds(
@@ -294,6 +308,7 @@ def inner_cv(
                 method,
                 ks,
                 options=dict(options.get(method, {})),
+                constraints=constraints,
                 random_state=fold_seed(random_state, 0, fold),
                 device=device,
                 warmup=False,
@@ -330,6 +345,7 @@ def recommend(
     n_repeats: int = 1,
     folds: pd.DataFrame | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    constraints: PanelConstraints | Mapping[str, Any] | None = None,
     random_state: int = 0,
     device: str | None = "auto",
     dataset: str | None = None,
@@ -374,6 +390,10 @@ def recommend(
         An outer fold table to reuse (the workflow's ``folds.tsv``).
     options : dict method -> dict, optional
         Method options.
+    constraints : dict or PanelConstraints, optional
+        Panel constraints that hold in every inner fit, refit and the final panel
+        (``exclude``, ``feature_groups``, ``feature_costs``, ``budget``, ``preselected``;
+        see :func:`seqattn.evaluate.select_panel`). With blocks ``k`` counts blocks.
     random_state : int
         Seed of the folds, methods and classifier; outer fold ``(r, f)`` uses
         ``fold_seed(random_state, r, f)`` for its inner folds and its refit.
@@ -412,6 +432,7 @@ def recommend(
         raise SeqattnError("no methods to choose from; name at least one")
     dataset = dataset or dataset_name(adata, "data")
     ks = check_ks(ks, n_features=adata.n_vars)
+    constraints = constraints_for_adata(adata, constraints)
     inner_splits = int(inner_splits)
     y, groups, folds = cv_inputs(
         adata,
@@ -431,6 +452,7 @@ def recommend(
         rule=rule,
         classifier=clf,
         options=options,
+        constraints=constraints,
         device=device,
         inner_splits_name=inner_splits_name,
     )
@@ -457,6 +479,7 @@ def recommend(
             method,
             [k],
             options=dict(options.get(method, {})),
+            constraints=constraints,
             random_state=seed,
             device=device,
             warmup=False,
@@ -498,7 +521,8 @@ def recommend(
     everyone = np.arange(adata.n_obs)
     scores, method, k, threshold, data, panel = choose_and_refit(everyone, None, random_state)
     inner_tables.append(_inner_rows("all", np.nan, np.nan, scores, method, k, threshold))
-    final = panel[(panel["rank"] <= k)].sort_values("rank").head(k)
+    # every member of the first k blocks (k features when there are no blocks)
+    final = panel[(panel["rank"] <= k)].sort_values("rank", kind="stable")
     features = final["feature"].astype(str).tolist()
     frequency = [np.mean([f in chosen for chosen in outer_panels]) for f in features]
     panel_table = pd.DataFrame(
@@ -506,10 +530,12 @@ def recommend(
             "dataset": dataset,
             "method": method,
             "k": k,
-            "rank": np.arange(1, len(features) + 1),
+            "rank": final["rank"].to_numpy(dtype=np.int64),
             "feature": features,
             "score": final["score"].to_numpy(dtype=float),
             "selection_frequency": frequency,
+            "group": final["group"].astype(str).to_numpy(),
+            "cost": final["cost"].to_numpy(dtype=float),
         }
     )[PANEL_COLUMNS]
     outer = fold_choices["balanced_accuracy"].to_numpy(dtype=float)

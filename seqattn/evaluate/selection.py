@@ -17,9 +17,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from seqattn._errors import SeqattnError
+from seqattn.evaluate.constraints import CONSTRAINT_NAMES as _CONSTRAINT_PARAMETERS
+from seqattn.evaluate.constraints import PanelConstraints
 from seqattn.evaluate.cost import measure
 from seqattn.evaluate.fold_data import FoldData
-from seqattn.evaluate.panels import attention_table, check_ks, panel_block
+from seqattn.evaluate.panels import attention_table, check_ks, panel_block, panel_cost
 
 _VERSIONED = ("seqattn", "numpy", "scipy", "scikit-learn", "pandas", "anndata", "torch")
 
@@ -57,10 +60,13 @@ def warm_up(selector: Any, data: FoldData) -> float:
     per_class = max(2, 64 // len(classes))
     rows = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in classes])
     X = data.X_train[np.sort(rows), : min(8, data.X_train.shape[1])]
+    # the constraints are arrays over all columns: the warm-up slice goes without them
+    unset = {p: None for p in _CONSTRAINT_PARAMETERS if p in selector.get_params(deep=False)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clone(selector).set_params(n_features_to_select=1).fit(X, y[np.sort(rows)])
+            copy = clone(selector).set_params(n_features_to_select=1, **unset)
+            copy.fit(X, y[np.sort(rows)])
     except Exception:
         pass  # the real fit raises it again, with the full data
     return time.perf_counter() - start
@@ -72,6 +78,7 @@ def select_on_fold(
     ks: Sequence[int],
     *,
     options: dict[str, Any] | None = None,
+    constraints: PanelConstraints | None = None,
     random_state: int = 0,
     device: str | None = "auto",
     warmup: bool = True,
@@ -81,6 +88,8 @@ def select_on_fold(
     ``device`` goes to methods that have a ``device`` parameter unless ``options`` sets
     one. With ``warmup``, an untimed :func:`warm_up` call runs first so that lazy imports and
     one-time initialisation are not charged to the method's measured cost.
+    ``constraints`` (by feature name) become the selector's constraint parameters over this
+    fold's columns; with blocks ``ks`` count blocks, with a budget they are caps.
 
     Returns
     -------
@@ -94,7 +103,10 @@ def select_on_fold(
     from seqattn.methods import make_selector
 
     ks = check_ks(ks, n_features=data.features.shape[0])
-    selector = make_selector(method_name, None, options, random_state, device=device)
+    constraints = constraints or PanelConstraints()
+    # only when set: an unconstrained run builds the selector as before
+    given = {"constraints": constraints.for_features(data.features)} if constraints.active else {}
+    selector = make_selector(method_name, None, options, random_state, device=device, **given)
     warmup_time = warm_up(selector, data) if warmup else None
     # ordered methods: one fit at the largest k serves every smaller k (prefix property)
     fit_sizes = [ks[-1]] if selector.ordered else ks
@@ -104,7 +116,10 @@ def select_on_fold(
         with measure() as cost:
             selector.fit(data.X_train, data.y_train, groups=data.groups_train)
         order = selector.selected_features_
-        blocks.append(panel_block(k, order, selector.selection_scores_, data.features))
+        _check_exclusions(method_name, order, data.features, constraints)
+        blocks.append(
+            panel_block(k, order, selector.selection_scores_, data.features, constraints)
+        )
         cost_by_fit[k] = cost
         history = getattr(selector, "attention_history_", None)
         if history is not None:
@@ -137,7 +152,27 @@ def select_on_fold(
         ),
         "versions": package_versions(),
     }
+    if constraints.active:
+        meta["constraints"] = constraints.record()
+        if constraints.costs is not None:
+            meta["panel_cost_by_k"] = {str(k): panel_cost(panel, k) for k in ks}
+            meta["panel_cost"] = meta["panel_cost_by_k"][str(ks[-1])]
     gpu = [c["gpu_peak_allocated_mb"] for c in cost_by_fit.values() if "gpu_peak_allocated_mb" in c]
     if gpu:
         meta["gpu_peak_allocated_mb"] = float(max(gpu))
     return panel, meta, attention
+
+
+def _check_exclusions(
+    method: str, order: np.ndarray, features: np.ndarray, constraints: PanelConstraints
+) -> None:
+    """Refuse a panel holding an excluded feature (a method that ignored ``exclude``)."""
+    if not constraints.exclude:
+        return
+    picked = set(np.asarray(features).astype(str)[np.asarray(order, dtype=np.int64)])
+    broken = sorted(picked & set(constraints.exclude))
+    if broken:
+        raise SeqattnError(
+            f"{method} put excluded feature(s) {', '.join(broken[:3])} in its panel; it cannot "
+            "honour the exclusions: leave it out of this comparison"
+        )
