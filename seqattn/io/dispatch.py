@@ -57,7 +57,13 @@ _INTERNAL = {"path", "known_samples", "sample_column", "sep"}
 
 
 def reader_options(fmt: str) -> list[str]:
-    """The option names the reader of ``fmt`` accepts (``samples_as``, ``intensity``, ...)."""
+    """The option names the reader of ``fmt`` accepts (``samples_as``, ``intensity``, ...).
+
+    Examples
+    --------
+    >>> reader_options("h5mu"), reader_options("h5ad")
+    (['modalities'], ['backed'])
+    """
     params = inspect.signature(READERS[fmt]).parameters
     if fmt == "tsv":  # read_tsv forwards **kwargs to read_csv
         params = inspect.signature(read_csv).parameters

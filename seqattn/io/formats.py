@@ -88,6 +88,12 @@ def detect_format(path: Path) -> str:
     ``Protein.Group``; FragPipe's ``combined_protein.tsv`` has ``Protein ID`` and
     ``<sample> MaxLFQ Intensity`` or ``Protein Probability``. Anything else is a plain
     CSV/TSV matrix.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> detect_format(Path("cells.h5ad")), detect_format(Path("citeseq.h5mu"))
+    ('h5ad', 'h5mu')
     """
     suffix = base_suffix(path)
     if suffix == ".h5ad":

@@ -287,6 +287,25 @@ def read_h5mu(
     AnnData
         ``var["modality"]`` names each feature's modality; ``uns["seqattn_io"]`` records the
         source and format.
+
+    Examples
+    --------
+    >>> import tempfile, warnings
+    >>> from pathlib import Path
+    >>> import anndata as ad, mudata, numpy as np, pandas as pd
+    >>> import seqattn
+    >>> cells = pd.DataFrame(index=["c1", "c2", "c3"])
+    >>> rna = ad.AnnData(np.ones((3, 2), dtype=np.float32), obs=cells,
+    ...                  var=pd.DataFrame(index=["CD3E", "MS4A1"]))
+    >>> adt = ad.AnnData(np.ones((3, 1), dtype=np.float32), obs=cells,
+    ...                  var=pd.DataFrame(index=["CD3"]))
+    >>> path = Path(tempfile.mkdtemp()) / "citeseq.h5mu"
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     mudata.MuData({"rna": rna, "adt": adt}).write(path)
+    >>> adata = seqattn.io.read(path, modalities="adt,rna")
+    >>> adata.var["modality"].tolist(), adata.var_names.tolist()
+    (['adt', 'rna', 'rna'], ['CD3', 'CD3E', 'MS4A1'])
     """
     p = check_file(path)
     mu = import_mudata()
