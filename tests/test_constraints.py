@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from seqattn._errors import SeqattnError
+from seqattn.core import SequentialAttentionSelector
 from seqattn.methods import (
     CONSTRAINT_PARAMETERS,
     available_methods,
@@ -59,12 +60,8 @@ def _fit_or_skip(name, k, X, y, constraints):
         raise
 
 
-def _constrained_methods():
-    return [m for m in available_methods() if "exclude" in get_method(m)().get_params()]
-
-
 def test_constraints_are_parameters_not_options():
-    for name in _constrained_methods():
+    for name in available_methods():
         params = get_method(name)().get_params()
         assert set(CONSTRAINT_PARAMETERS) <= set(params), name
         assert not set(CONSTRAINT_PARAMETERS) & set(method_parameters(name)), name
@@ -74,7 +71,7 @@ def test_constraints_are_parameters_not_options():
         make_selector("anova", 2, {"exclude": [0]})
 
 
-@pytest.mark.parametrize("name", _constrained_methods())
+@pytest.mark.parametrize("name", available_methods())
 @pytest.mark.parametrize(
     "exclude", [[0, 2, 4], ["KRT1", "KRT2", "IGHV3"], "^KRT|^IG[HKL]V"], ids=str
 )
@@ -171,3 +168,110 @@ def test_methods_that_cannot_honour_blocks_or_budgets_say_so(name):
         with pytest.raises(SeqattnError, match=f"{name} cannot honour {key}") as err:
             make_selector(name, 2, constraints={key: value})
         assert "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------ Sequential Attention
+
+
+def _sa(k=None, seed=0, **constraints):
+    return SequentialAttentionSelector(
+        k, hidden=(16,), device="cpu", random_state=seed, **constraints
+    )
+
+
+def planted_block(seed, n=600, d=20):
+    """y is the sign of x0 + x1 + x2: each of the three is weak alone (correlation ~0.45);
+    x3, a noisy copy of their sum, is the best single feature (~0.6)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    total = X[:, 0] + X[:, 1] + X[:, 2]
+    y = (total + 0.3 * rng.normal(size=n) > 0).astype(int)
+    X[:, 3] = total / np.sqrt(3) + 0.9 * rng.normal(size=n)
+    return X, y
+
+
+def test_planted_block_is_one_pick_with_feature_groups():
+    X, y = planted_block(0)
+    r = np.abs([np.corrcoef(X[:, j], y)[0, 1] for j in range(4)])
+    assert r[3] > r[:3].max()  # per feature, the distractor looks best
+    groups = ["kit", "kit", "kit", *[None] * 17]
+    blocks = _sa(1, feature_groups=groups).fit(X, y)
+    assert blocks.selected_groups_ == ["kit"]
+    assert blocks.selected_features_.tolist() == [0, 1, 2]
+    assert blocks.ranking_[[0, 1, 2]].tolist() == [1, 1, 1]
+    assert blocks.panel_cost_ == 3.0 and blocks.get_support().sum() == 3
+    # one history row (the pick), each column showing its block's weight
+    row = blocks.attention_history_[0]
+    assert blocks.attention_history_.shape == (1, 20) and row[0] == row[1] == row[2] > 0.5
+    single = _sa(3).fit(X, y)  # one feature per pick: three picks for the same columns
+    assert sorted(single.selected_features_.tolist()) == [0, 1, 2]
+
+
+def _cheap_and_costly(seed, n=600):
+    """Column 0 is the signal with noise 0.3, column 1 with noise 0.45 (nearly as good)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 12))
+    signal = rng.normal(size=n)
+    X[:, 0] = signal + 0.3 * rng.normal(size=n)
+    X[:, 1] = signal + 0.45 * rng.normal(size=n)
+    return X, (signal > 0).astype(int)
+
+
+@pytest.mark.parametrize("method", ["sequential_attention", "anova"])
+def test_a_cheap_feature_nearly_as_good_wins_on_cost(method):
+    X, y = _cheap_and_costly(0)
+    options = {"hidden": (16,), "device": "cpu"} if method == "sequential_attention" else {}
+    plain = make_selector(method, 1, options).fit(X, y)
+    assert plain.selected_features_.tolist() == [0]  # the better one, costs aside
+    for dear, cheap in ((0, 1), (1, 0)):
+        costs = np.ones(12)
+        costs[dear] = 10.0
+        selector = make_selector(
+            method, 1, options, constraints={"feature_costs": costs, "budget": 10.0}
+        ).fit(X, y)
+        assert selector.selected_features_.tolist() == [cheap]
+        assert selector.panel_cost_ == 1.0
+
+
+def test_budget_stops_when_nothing_fits_and_k_caps():
+    X, y = _cheap_and_costly(1)
+    costs = np.ones(12)
+    costs[0] = 2.0
+    # The plan allows two picks (the two cheapest cost 2); the signal (2.0) takes the
+    # most attention per unit cost, after which nothing fits the 0.5 left.
+    sa = _sa(None, feature_costs=costs, budget=2.5).fit(X, y)
+    assert sa.selected_features_.tolist() == [0] and sa.panel_cost_ == 2.0
+    assert sa.attention_history_.shape == (1, 12)
+    schedule = sa.schedule_
+    assert len(sa.loss_curve_) == schedule["warmup_steps"] + schedule["steps_per_phase"]
+    assert schedule["total_steps"] == schedule["warmup_steps"] + 2 * schedule["steps_per_phase"]
+    wide = _sa(None, feature_costs=np.linspace(0.5, 2.0, 12), budget=4.0).fit(X, y)
+    assert wide.panel_cost_ <= 4.0 and len(wide.selected_features_) >= 2
+    capped = _sa(2, budget=5.0).fit(X, y)
+    assert len(capped.selected_features_) == 2 and capped.panel_cost_ == 2.0
+    again = _sa(None, feature_costs=costs, budget=2.5).fit(X, y)  # deterministic on CPU
+    np.testing.assert_array_equal(again.loss_curve_, sa.loss_curve_)
+
+
+def test_sequential_attention_constraint_errors_are_one_line():
+    X, y = _cheap_and_costly(0)
+    cases = [
+        ({"budget": 0.5}, "below the cheapest"),
+        ({"budget": -1}, "positive finite"),
+        ({"feature_costs": [1.0] * 11}, "11 values for 12"),
+        ({"feature_groups": ["a"] * 3}, "3 labels for 12"),
+        ({"preselected": [0], "budget": 0.5}, "over budget"),
+        ({"feature_groups": ["a"] * 12, "pick": "held_out"}, "held_out"),
+    ]
+    for params, message in cases:
+        with pytest.raises(SeqattnError, match=message) as err:
+            _sa(1, **params).fit(X, y)
+        assert "\n" not in str(err.value)
+
+
+def test_preselected_block_comes_first_and_counts():
+    X, y = planted_block(1, n=300)
+    groups = ["kit", "kit", "kit", *[None] * 17]
+    sa = _sa(2, feature_groups=groups, preselected=[1]).fit(X, y)
+    assert sa.selected_features_[:3].tolist() == [0, 1, 2] and len(sa.selected_features_) == 4
+    assert sa.selected_groups_[0] == "kit" and np.isnan(sa.attention_history_[0]).all()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqattn.core.backprop import PhaseMask, autograd_loss, train_step
+from seqattn.core.backprop import PhaseMask, autograd_loss, multipliers, train_step
 from seqattn.core.data import encode_targets
 from seqattn.core.network import AttentionEnsemble
 
@@ -117,3 +117,43 @@ def test_unit_row_weights_give_the_unweighted_loss(task, class_weight):
     assert not torch.allclose(dropped, plain)
     rest = train_step(net, x[1:], targets.values[1:], targets, inv_sd, None)
     torch.testing.assert_close(dropped, rest)
+
+
+@pytest.mark.parametrize(("task", "hidden", "restarts", "class_weight"), CASES[:2] + CASES[3:4])
+@pytest.mark.parametrize("bootstrap", [False, True])
+def test_block_attention_step_matches_autograd(task, hidden, restarts, class_weight, bootstrap):
+    """One logit per block: each column takes its block's weight, the logits' gradient
+    sums over a block's columns; a selected block gets none."""
+    n, d = 40, 12
+    block = torch.tensor([0, 0, 1, 1, 1, 2, 3, 4, 4, 5, 6, 7])
+    rng = np.random.default_rng(4)
+    x = torch.as_tensor(rng.normal(size=(n, d)), dtype=torch.float32)
+    y = rng.integers(0, 3, n) if task == "classification" else rng.normal(size=n)
+    targets = encode_targets(y, n, task, class_weight, torch.device("cpu"))
+    net = AttentionEnsemble(
+        d, targets.n_outputs, hidden, restarts, torch.Generator().manual_seed(1), n_blocks=8
+    )
+    with torch.no_grad():
+        net.logits.normal_()
+    closed = torch.zeros(d, dtype=torch.bool)
+    closed[[2, 3, 4]] = True  # block 1 is selected
+    block_closed = torch.zeros(8, dtype=torch.bool)
+    block_closed[1] = True
+    inv_sd = torch.as_tensor(rng.uniform(0.5, 1.5, d), dtype=torch.float32)
+    phase = PhaseMask.build_blocks(closed, inv_sd, block, block_closed)
+    row_weight = (
+        torch.empty(restarts, n).exponential_(generator=torch.Generator().manual_seed(2))
+        if bootstrap
+        else None
+    )
+    assert_step_matches_autograd(net, x, targets, inv_sd, phase, row_weight)
+    assert torch.all(net.logits.grad[:, 1] == 0)
+    # The rule: at uniform attention the candidate columns together carry the input energy
+    # of one feature (sum of squared multipliers 1), whatever the blocks' sizes; a block
+    # of two and a block of one carry the same energy.
+    with torch.no_grad():
+        net.logits.zero_()
+    weight = (multipliers(net, phase)[0] / inv_sd)[~closed]
+    torch.testing.assert_close(weight.square().sum(), torch.tensor(1.0))
+    energy = torch.zeros(8).index_add_(0, block[~closed], weight.square())
+    torch.testing.assert_close(energy[0], energy[2])

@@ -32,11 +32,43 @@ class PhaseMask:
     standardisation of the selected features (0 elsewhere), ``candidate`` is
     ``sqrt(m) / sd`` for the ``m`` unselected candidates (0 at selected ones) and ``mask``
     is ``-inf`` at selected features, so they take no attention.
+
+    With blocks (``block``: the block of every column), there is one logit per block and
+    a column takes its block's softmax weight: ``candidate`` is ``sqrt(M / s) / sd`` for a
+    column of an unselected block with ``s`` unselected columns among ``M`` unselected
+    blocks, so a block carries the input energy of one feature whatever its size.
     """
 
     mask: torch.Tensor
     fixed: torch.Tensor
     candidate: torch.Tensor
+    block: torch.Tensor | None = None
+
+    @classmethod
+    def build_blocks(
+        cls,
+        closed: torch.Tensor,
+        inv_sd: torch.Tensor,
+        block: torch.Tensor,
+        block_closed: torch.Tensor,
+    ) -> PhaseMask:
+        """The phase's constants with one logit per block.
+
+        ``closed`` (shape ``(d,)``) marks selected or constant columns, ``block`` (int64,
+        ``(d,)``) the block of each column and ``block_closed`` (``(B,)``) the blocks
+        that are not candidates.
+        """
+        dtype = inv_sd.dtype
+        size = torch.zeros(block_closed.shape[0], dtype=dtype, device=inv_sd.device)
+        size.index_add_(0, block, (~closed).to(dtype))
+        n_open = (~block_closed).sum(dtype=torch.float64).to(dtype)
+        scale = (n_open / size.clamp_min(1.0)).index_select(0, block) ** CANDIDATE_SCALE_POWER
+        return cls(
+            mask=torch.zeros_like(size).masked_fill_(block_closed, float("-inf")),
+            fixed=torch.where(closed, inv_sd, 0.0),
+            candidate=torch.where(closed, 0.0, inv_sd * scale),
+            block=block,
+        )
 
     @classmethod
     def build(cls, selected: torch.Tensor, inv_sd: torch.Tensor) -> PhaseMask:
@@ -72,9 +104,10 @@ def _sample_weights(
 
 def multipliers(net: AttentionEnsemble, phase: PhaseMask) -> torch.Tensor:
     """Input multiplier per restart and feature, shape ``(R, d)``."""
-    return torch.addcmul(
-        phase.fixed, torch.softmax(net.logits + phase.mask, dim=1), phase.candidate
-    )
+    attention = torch.softmax(net.logits + phase.mask, dim=1)
+    if phase.block is not None:
+        attention = attention.index_select(1, phase.block)
+    return torch.addcmul(phase.fixed, attention, phase.candidate)
 
 
 def autograd_loss(
@@ -152,7 +185,8 @@ def train_step(
         scale = inv_sd.expand(restarts, d)
     else:
         attention = torch.softmax(net.logits + phase.mask, dim=1)
-        scale = torch.addcmul(phase.fixed, attention, phase.candidate)
+        per_column = attention if phase.block is None else attention.index_select(1, phase.block)
+        scale = torch.addcmul(phase.fixed, per_column, phase.candidate)
     scale_t = scale.t().unsqueeze(-1)  # (d, R, 1)
     first = (net.first_weight * scale_t).reshape(d, -1)
     h = torch.addmm(net.first_bias.reshape(-1), x, first)
@@ -201,6 +235,8 @@ def train_step(
     if attention is not None:
         grad_scale = (grad_first * net.first_weight).sum(dim=-1).t()  # (R, d)
         grad_attention = grad_scale * phase.candidate
+        if phase.block is not None:  # a block's weight reaches each of its columns
+            grad_attention = torch.zeros_like(attention).index_add_(1, phase.block, grad_attention)
         net.logits.grad = attention * (
             grad_attention - (attention * grad_attention).sum(dim=1, keepdim=True)
         )

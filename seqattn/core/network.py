@@ -37,6 +37,9 @@ class AttentionEnsemble(nn.Module):
         Independent models trained side by side on the same mini-batches.
     generator : torch.Generator
         CPU generator for the initial weights (so CPU and GPU fits start identically).
+    n_blocks : int, optional
+        One attention logit per block of columns instead of one per column (see
+        :class:`~seqattn.core.backprop.PhaseMask`).
 
     Notes
     -----
@@ -62,12 +65,14 @@ class AttentionEnsemble(nn.Module):
         hidden: tuple[int, ...],
         n_restarts: int,
         generator: torch.Generator,
+        n_blocks: int | None = None,
     ) -> None:
         super().__init__()
         self.n_features = n_features
         self.n_restarts = n_restarts
         widths = [*hidden, n_outputs]
-        self.logits = nn.Parameter(torch.zeros(n_restarts, n_features, device="cpu"))
+        n_logits = n_features if n_blocks is None else n_blocks
+        self.logits = nn.Parameter(torch.zeros(n_restarts, n_logits, device="cpu"))
         # First layer stored (d, R, width) so that its flattened view is (d, R * width).
         self.first_weight = nn.Parameter(
             _uniform((n_features, n_restarts, widths[0]), n_features, generator)
@@ -86,7 +91,8 @@ class AttentionEnsemble(nn.Module):
         return [self.first_weight, *self.weights], [self.first_bias, *self.biases]
 
     def attention(self, selected: torch.Tensor) -> torch.Tensor:
-        """Softmax attention over unselected candidates, shape (R, d); 0 at selected ones."""
+        """Softmax attention over unselected candidates, shape (R, d) (or (R, blocks)); 0 at
+        selected ones."""
         masked = self.logits.masked_fill(selected, float("-inf"))
         return torch.softmax(masked, dim=1)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from seqattn._constraints import check_constraint_values, plan_panel
 from seqattn._errors import SeqattnError
 from seqattn._panel import check_X_y, panel_size, ranking_from_order, seed_of
 from seqattn.core.training import sequential_attention
@@ -30,6 +31,8 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
     ----------
     n_features_to_select : int, float or None, default=None
         Panel size; a float in (0, 1) is a fraction of the features; None selects half.
+        With ``feature_groups`` it counts blocks; with a ``budget`` it is an upper limit
+        (None: the budget alone).
     n_per_step : int, default=1
         Features picked at the end of each phase (larger is faster, less greedy).
     model : {"mlp", "linear"}, default="mlp"
@@ -78,9 +81,23 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         scikit-learn.
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"`` treats float targets with non-integer values as regression.
+    feature_groups : array-like of shape (n_features,), optional
+        Block label of each column (None, NaN or "" = a block of its own). Each block has
+        one attention logit; a picked block brings all its columns (weight 1 from then
+        on). See :mod:`seqattn.core.training` for how a block's columns are scaled.
+    feature_costs : array-like of shape (n_features,), optional
+        Cost of each column (finite, >= 0; 1 each when None); a block costs the sum.
+    budget : float, optional
+        Most the panel may cost: each pick goes to the block with the most attention per
+        unit cost among those that still fit (a zero cost counts as the smallest positive
+        cost present), and selection stops when none fits.
+    exclude : sequence of int or str, or str, optional
+        Columns never to select (not even shown to the network): indices, names, or one
+        regular expression searched in the column names (e.g. ``"^KRT|^IG[HKL]V"``).
     preselected : sequence of int or str, optional
         Features forced into the panel first (indices, or names when fitted on a
-        DataFrame); they count towards ``n_features_to_select``.
+        DataFrame), with their blocks; they count towards ``n_features_to_select`` and
+        the budget.
     pick : {"attention", "held_out"}, default="attention"
         ``"attention"``: each pick goes to the most attended feature. ``"held_out"``:
         the ``n_restarts`` networks are cross-fitted (each never trains on one fold of
@@ -106,10 +123,20 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         was picked; 1.0 for preselected features.
     ranking_ : ndarray of int, shape (n_features,)
         1 for the first pick, ..., k for the last; the others rank after them by their
-        attention in the last phase.
+        attention in the last phase. The columns of a block share its rank; excluded
+        and constant columns rank last.
     attention_history_ : ndarray of float32, shape (k, n_features)
         Attention of every feature just before each pick (NaN for features already in
-        the panel; NaN rows for preselected features).
+        the panel; NaN rows for preselected features). With ``feature_groups``, one row
+        per picked block, each column showing its block's weight; with a ``budget``, one
+        row per pick made.
+    selected_groups_ : list
+        Label of each picked block in pick order (the column's name, else its index, for
+        a column of its own).
+    panel_cost_ : float
+        Total cost of the panel's columns.
+    excluded_features_ : ndarray of int
+        Columns ``exclude`` named.
     loss_curve_ : ndarray of float32
         Training loss at every gradient step.
     pick_steps_ : ndarray of int
@@ -142,6 +169,9 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
     [3, 7]
     """
 
+    supports_blocks: ClassVar[bool] = True
+    supports_budget: ClassVar[bool] = True
+
     def __init__(
         self,
         n_features_to_select: int | float | None = None,
@@ -160,6 +190,10 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         candidate_penalty: float = 0.1,
         class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
+        feature_groups: Any = None,
+        feature_costs: Any = None,
+        budget: float | None = None,
+        exclude: Any = None,
         preselected: Sequence[int | str] | None = None,
         pick: str = "attention",
         shortlist: int = 10,
@@ -182,6 +216,10 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.candidate_penalty = candidate_penalty
         self.class_weight = class_weight
         self.task = task
+        self.feature_groups = feature_groups
+        self.feature_costs = feature_costs
+        self.budget = budget
+        self.exclude = exclude
         self.preselected = preselected
         self.pick = pick
         self.shortlist = shortlist
@@ -196,6 +234,14 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         # Selecting columns never changes their dtype.
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+    def _check_params(self) -> None:
+        """The constraint values that can be checked before the data (one line each)."""
+        check_constraint_values(self)
+
+    def _constrained(self) -> bool:
+        keys = ("feature_groups", "feature_costs", "budget", "exclude")
+        return any(getattr(self, key) is not None for key in keys)
 
     def _preselected_indices(self) -> list[int] | None:
         if self.preselected is None:
@@ -246,8 +292,64 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         else:
             X, y = check_X_y(self, X, y)
         d = self.n_features_in_
+        if self._constrained():
+            return self._fit_constrained(X, y, groups)
         k = panel_size(self.n_features_to_select, d)
-        result = sequential_attention(
+        result = self._run(X, y, k, groups, self._preselected_indices())
+        self._record(result, X.shape[0])
+        rest = np.setdiff1d(np.arange(d), result.order)
+        rest_attention = np.nan_to_num(result.final_attention[rest], nan=-np.inf)
+        rest = rest[np.argsort(-rest_attention, kind="stable")]
+        self.ranking_ = ranking_from_order(np.concatenate([result.order, rest]), d)
+        names = getattr(self, "feature_names_in_", None)
+        self.selected_groups_ = [
+            str(names[j]) if names is not None else int(j) for j in self.selected_features_
+        ]
+        self.panel_cost_ = float(len(self.selected_features_))
+        self.excluded_features_ = np.zeros(0, dtype=np.int64)
+        return self
+
+    def _fit_constrained(self, X: Any, y: Any, groups: Any) -> SequentialAttentionSelector:
+        """``fit`` with constraints: the network sees the candidate columns only (not
+        excluded, not constant), with one logit per block."""
+        check_constraint_values(self)
+        names = getattr(self, "feature_names_in_", None)
+        plan = plan_panel(self, X, names)
+        cand = plan.candidates
+        if isinstance(X, torch.Tensor):
+            sub = X.index_select(1, torch.as_tensor(cand, device=X.device))
+        else:
+            sub = X[:, cand]
+        forced = [int(plan.members[b][0]) for b in plan.forced]  # a column brings its block
+        k = plan.cap if plan.cap is not None else plan.n_blocks
+        result = self._run(
+            sub,
+            y,
+            k,
+            groups,
+            forced or None,
+            blocks=plan.block if plan.grouped else None,
+            block_costs=plan.cost,
+            budget=plan.budget,
+        )
+        self._record(result, X.shape[0])
+        d = self.n_features_in_
+        self.selected_features_ = cand[result.order]
+        history = np.full((result.attention_history.shape[0], d), np.nan, dtype=np.float32)
+        history[:, cand] = result.attention_history
+        self.attention_history_ = history
+        if plan.grouped:
+            picked, attention = result.blocks, result.block_attention
+        else:  # a block per candidate column, numbered as the columns
+            picked, attention = result.order, result.final_attention
+        rest = np.argsort(-np.nan_to_num(attention, nan=-np.inf), kind="stable")
+        self.ranking_ = plan.ranking(picked.tolist(), rest.tolist())
+        self.selected_groups_ = plan.group_labels(picked.tolist(), names)
+        self.panel_cost_ = float(plan.cost[picked].sum())
+        return self
+
+    def _run(self, X: Any, y: Any, k: int, groups: Any, preselected: Any, **blocks: Any):
+        return sequential_attention(
             X,
             y,
             k,
@@ -265,14 +367,17 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             candidate_penalty=self.candidate_penalty,
             class_weight=self.class_weight,
             task=self.task,
-            preselected=self._preselected_indices(),
+            preselected=preselected,
             pick=self.pick,
             shortlist=self.shortlist,
             groups=groups,
             device=self.device,
             random_state=seed_of(self.random_state),
             verbose=self.verbose,
+            **blocks,
         )
+
+    def _record(self, result: Any, n: int) -> None:
         self.selected_features_ = result.order
         self.selection_scores_ = result.scores
         self.attention_history_ = result.attention_history
@@ -281,7 +386,6 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.classes_ = result.classes
         self.task_ = result.task
         self.device_ = result.device
-        n = X.shape[0]
         self.schedule_ = {
             "batch_size": result.schedule.batch_size,
             "warmup_steps": result.schedule.warmup_steps,
@@ -289,11 +393,6 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             "total_steps": result.schedule.total_steps,
             "epochs": result.schedule.epochs(n),
         }
-        rest = np.setdiff1d(np.arange(d), result.order)
-        rest_attention = np.nan_to_num(result.final_attention[rest], nan=-np.inf)
-        rest = rest[np.argsort(-rest_attention, kind="stable")]
-        self.ranking_ = ranking_from_order(np.concatenate([result.order, rest]), d)
-        return self
 
     def _get_support_mask(self) -> np.ndarray:
         check_is_fitted(self, "selected_features_")

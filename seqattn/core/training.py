@@ -36,7 +36,14 @@ The rules, each checked on the synthetic redundancy and suppressor problems of
   candidate that helps only one resample loses the vote (``n_restarts=1``: the paper's
   single network);
 - ``pick="held_out"`` cross-fits the networks instead and lets held-out rows judge the
-  attention's short list (:mod:`seqattn.core.heldout`).
+  attention's short list (:mod:`seqattn.core.heldout`);
+- with ``blocks`` there is one logit per block of columns (as in SequentialAttention++'s
+  block sparsification): a column of an unselected block enters at ``sqrt(M / s)`` times
+  its block's softmax weight (``M`` candidate blocks, ``s`` columns in the block), so a
+  block weighs one feature whatever its size, and a picked block's columns enter at 1;
+- with a ``budget`` each pick goes to the block with the most attention per unit cost
+  among those that still fit (votes first with ``bootstrap``), and selection stops when
+  none fits; the schedule plans the most picks the budget allows.
 
 The loop keeps the data as one tensor on the device, indexes mini-batches through a
 permutation and never synchronises with the host inside a phase (losses are written into
@@ -54,6 +61,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from seqattn._constraints import effective_costs
 from seqattn._errors import SeqattnError
 from seqattn.core.backprop import PhaseMask, multipliers, train_step
 from seqattn.core.data import FeatureSource, encode_targets
@@ -103,6 +111,13 @@ class SelectionResult:
     device : str
     task : str
     classes : ndarray or None
+    blocks : ndarray of int64 or None
+        With ``blocks``: the block of each pick, in pick order (``order`` lists the
+        columns of each block together; ``scores``, ``pick_steps`` are per column and
+        ``attention_history`` has one row per block, each column showing its block's
+        weight).
+    block_attention : ndarray of float32 or None
+        With ``blocks``: the last phase's attention of every block (NaN when selected).
     """
 
     order: np.ndarray
@@ -116,6 +131,8 @@ class SelectionResult:
     task: str
     classes: np.ndarray | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    blocks: np.ndarray | None = None
+    block_attention: np.ndarray | None = None
 
 
 class _BatchIndices:
@@ -219,6 +236,9 @@ def sequential_attention(
     device: str | torch.device = "auto",
     random_state: int = 0,
     verbose: bool = False,
+    blocks: Sequence[int] | None = None,
+    block_costs: Sequence[float] | None = None,
+    budget: float | None = None,
 ) -> SelectionResult:
     """Select ``n_features_to_select`` columns of ``X`` with Sequential Attention.
 
@@ -289,6 +309,14 @@ def sequential_attention(
         Seed of the initial weights and the mini-batch order.
     verbose : bool
         Show a progress bar (one tick per phase).
+    blocks : sequence of int, optional
+        Block (0..B-1) of every column: one attention logit per block, a pick takes all
+        its columns, and ``n_features_to_select`` counts blocks (preselected columns bring
+        their blocks).
+    block_costs : sequence of float, optional
+        Cost of each block (of each column without ``blocks``); used with ``budget``.
+    budget : float, optional
+        Most the picked blocks may cost; ``n_features_to_select`` is then an upper limit.
 
     Returns
     -------
@@ -311,8 +339,35 @@ def sequential_attention(
     k = int(n_features_to_select)
     if not 1 <= k <= d:
         raise SeqattnError(f"n_features_to_select={k} must be between 1 and n_features={d}")
-    forced = _check_preselected(preselected, d, k)
+    forced = _check_preselected(preselected, d, d if blocks is not None else k)
     targets = encode_targets(y, n, task, class_weight, dev)
+    grouped = blocks is not None
+    if grouped:
+        block_np = np.asarray(blocks, dtype=np.int64).ravel()
+        if block_np.shape != (d,) or block_np.min() < 0:
+            raise SeqattnError(f"blocks must give a block index >= 0 to each of the {d} columns")
+        n_units = int(block_np.max()) + 1
+        unit_of = torch.as_tensor(block_np, device=dev)
+    else:
+        block_np, n_units, unit_of = np.arange(d), d, None
+    cost_np = np.ones(n_units) if block_costs is None else np.asarray(block_costs, float)
+    if cost_np.shape != (n_units,) or not np.all(np.isfinite(cost_np) & (cost_np >= 0)):
+        raise SeqattnError(f"block_costs must give a finite cost >= 0 to each of {n_units} blocks")
+    if budget is not None and not 0 < float(budget) < np.inf:
+        raise SeqattnError(f"budget={budget!r} must be a positive finite number or None")
+    if (grouped or budget is not None) and pick == "held_out":
+        raise SeqattnError(
+            "pick='held_out' judges single features; use pick='attention' with "
+            "feature_groups or a budget"
+        )
+    forced_units = list(dict.fromkeys(int(block_np[f]) for f in forced))
+    if len(forced_units) > k:
+        raise SeqattnError(
+            f"{len(forced_units)} preselected blocks exceed n_features_to_select={k}; "
+            "raise n_features_to_select or preselect fewer"
+        )
+    if grouped:  # a preselected column brings its block
+        forced = [int(c) for u in forced_units for c in np.flatnonzero(block_np == u)]
     if pick not in ("attention", "held_out"):
         raise SeqattnError(f"pick={pick!r}; use 'attention' or 'held_out'")
     held_out = pick == "held_out"
@@ -332,10 +387,28 @@ def sequential_attention(
             )
         _, group_codes = np.unique(groups.astype(str), return_inverse=True)
         n_independent = int(group_codes.max()) + 1
-    schedule = make_schedule(n, k - len(forced), int(n_per_step), epochs, batch_size)
+    # Candidate blocks (columns without blocks): those with a varying column, not forced.
+    varying_np = (source.inv_sd != 0).cpu().numpy()
+    unit_open = np.bincount(block_np, weights=varying_np, minlength=n_units) > 0
+    unit_open[forced_units] = False
+    to_pick = k - len(forced_units)
+    tolerance = 0.0 if budget is None else 1e-9 * max(1.0, float(budget))
+    if budget is not None:
+        left = float(budget) - float(cost_np[forced_units].sum())
+        if left < -tolerance:
+            raise SeqattnError(
+                f"the preselected features cost {budget - left:g}, over budget={budget:g}; "
+                "raise the budget or preselect fewer"
+            )
+        # The most further blocks the budget can buy: the cheapest first.
+        fits = np.cumsum(np.sort(cost_np[unit_open])) <= left + tolerance
+        to_pick = min(to_pick, int(fits.sum()))
+    schedule = make_schedule(n, to_pick, int(n_per_step), epochs, batch_size)
 
     generator = torch.Generator().manual_seed(int(random_state))
-    net = AttentionEnsemble(d, targets.n_outputs, widths, int(n_restarts), generator).to(dev)
+    net = AttentionEnsemble(
+        d, targets.n_outputs, widths, int(n_restarts), generator, None if not grouped else n_units
+    ).to(dev)
     weights, biases = net.network_parameters()
     # One parameter group and the fused kernel: a single optimiser call per step (the
     # per-step Python overhead dominates small fits). Decay on biases too is immaterial.
@@ -373,22 +446,41 @@ def sequential_attention(
     constant = source.inv_sd == 0
     constant_np = constant.cpu().numpy()
     n_varying = d - int(constant_np.sum())
-    free = n_varying - sum(1 for f in forced if not constant_np[f])
-    if k - len(forced) > free:
+    free = int(unit_open.sum())
+    if budget is None and k - len(forced_units) > free:
         raise SeqattnError(
-            f"only {n_varying} of the {d} features vary (the others are constant); "
-            f"lower n_features_to_select to at most {len(forced) + free}"
+            (
+                f"only {free} blocks have a varying column (the others are constant); "
+                f"lower n_features_to_select to at most {len(forced_units) + free}"
+                if grouped
+                else f"only {n_varying} of the {d} features vary (the others are constant); "
+                f"lower n_features_to_select to at most {len(forced) + free}"
+            )
             if n_varying
             else "every feature of X is constant; there is nothing to select from"
         )
     closed = selected | constant  # not a candidate: selected or constant
+    # The same for blocks (a block per column without blocks): the attention's mask.
+    unit_empty = ~np.isin(np.arange(n_units), block_np[~constant_np])
+    unit_picked = np.zeros(n_units, dtype=bool)
+    unit_picked[forced_units] = True
+    unit_closed = closed if not grouped else torch.as_tensor(unit_picked | unit_empty, device=dev)
+    cost_key = effective_costs(cost_np)  # attention per unit cost (zero costs: see there)
+    left = np.inf if budget is None else float(budget) - float(cost_np[forced_units].sum())
 
     order: list[int] = list(forced)
     scores: list[float] = [1.0] * len(forced)
+    picked_units: list[int] = list(forced_units)
     history = np.full((k, d), np.nan, dtype=np.float32)
     pick_steps = [0] * len(forced)
     final_attention = np.full(d, np.nan, dtype=np.float32)
+    unit_attention = np.full(n_units, np.nan, dtype=np.float32)
     step = 0
+
+    def phase_mask() -> PhaseMask:
+        if not grouped:
+            return PhaseMask.build(closed, source.inv_sd)
+        return PhaseMask.build_blocks(closed, source.inv_sd, unit_of, unit_closed)
 
     def train(n_steps: int, attention_opt: torch.optim.Optimizer | None):
         nonlocal step
@@ -396,7 +488,7 @@ def sequential_attention(
         cand_mask = candidate_rows.to(torch.float32)
         # Warm-up (no attention optimiser): every feature at weight 1, so the network
         # learns from all of them; in a phase the logits train with the network.
-        phase = None if attention_opt is None else PhaseMask.build(closed, source.inv_sd)
+        phase = None if attention_opt is None else phase_mask()
         for group in net_opt.param_groups:
             group["lr"] = lr if phase is None else lr * phase_lr_scale
         for _ in range(n_steps):
@@ -461,7 +553,12 @@ def sequential_attention(
                 row_norms = net.first_weight.norm(dim=-1, keepdim=True).clamp_min_(1e-12)
         bar.update()
         for n_pick in schedule.picks:
-            n_unselected = int((~closed).sum())
+            unit_open_np = ~(closed if not grouped else unit_closed).cpu().numpy()
+            if budget is not None:
+                unit_open_np &= cost_np <= left + tolerance
+                if not unit_open_np.any():
+                    break  # nothing left fits the budget
+            n_unselected = int(unit_open_np.sum())
             with torch.no_grad():
                 net.logits.zero_()
             if n_unselected > n_pick:
@@ -473,31 +570,67 @@ def sequential_attention(
                 losses[step : step + schedule.steps_per_phase] = float("nan")
                 step += schedule.steps_per_phase
             with torch.no_grad():
-                per_model = net.attention(closed)
+                per_model = net.attention(unit_closed)
                 attention = per_model.mean(dim=0).cpu().numpy()
-            attention[np.asarray(order, dtype=np.int64)] = np.nan
-            attention[constant_np] = np.nan
-            final_attention = attention.astype(np.float32)
-            rank_key = np.nan_to_num(attention, nan=-np.inf)
-            if bootstrap:
-                # Votes first (each model's top candidate), the mean attention (< 1)
-                # breaks ties.
-                rank_key += np.bincount(per_model.argmax(dim=1).cpu().numpy(), minlength=d)
-            ranked = np.argsort(-rank_key, kind="stable")
+            if grouped:
+                attention[unit_picked | unit_empty] = np.nan
+            else:
+                attention[np.asarray(order, dtype=np.int64)] = np.nan
+                attention[constant_np] = np.nan
+            unit_attention = attention.astype(np.float32)
+            final_attention = unit_attention[block_np] if grouped else unit_attention
+            if budget is None:
+                rank_key = np.nan_to_num(attention, nan=-np.inf)
+                if bootstrap:
+                    # Votes first (each model's top candidate), the mean attention (< 1)
+                    # breaks ties.
+                    votes = per_model.argmax(dim=1).cpu().numpy()
+                    rank_key += np.bincount(votes, minlength=n_units)
+                ranked = np.argsort(-rank_key, kind="stable")
+            else:
+                # Attention per unit cost among the blocks that fit; votes first.
+                fits = torch.as_tensor(unit_open_np, device=per_model.device)
+                ratio = per_model / torch.as_tensor(cost_key, dtype=per_model.dtype).to(fits.device)
+                ratio = ratio.masked_fill(~fits, float("-inf"))
+                votes = np.zeros(n_units)
+                if bootstrap:
+                    votes = np.bincount(ratio.argmax(dim=1).cpu().numpy(), minlength=n_units)
+                key = np.where(unit_open_np, np.nan_to_num(attention, nan=0.0) / cost_key, -np.inf)
+                ranked = np.lexsort((np.arange(n_units), -key, -votes))
             if held_out and n_unselected > n_pick:
                 ranked = _judge(ranked, n_pick)
-            for feature in ranked[:n_pick]:
+            n_taken = 0
+            for unit in ranked:
+                if n_taken == n_pick:
+                    break
+                if budget is not None:
+                    if not unit_open_np[unit] or cost_np[unit] > left + tolerance:
+                        continue
+                    left -= float(cost_np[unit])
+                columns = np.flatnonzero(block_np == unit) if grouped else [int(unit)]
                 row = final_attention.copy()
                 row[np.asarray(order, dtype=np.int64)] = np.nan
-                history[len(order)] = row
-                order.append(int(feature))
-                scores.append(float(attention[feature]))
-                pick_steps.append(step)
+                history[len(picked_units)] = row
+                for feature in columns:
+                    if grouped and constant_np[feature]:
+                        continue
+                    order.append(int(feature))
+                    scores.append(float(attention[unit]))
+                    pick_steps.append(step)
+                picked_units.append(int(unit))
+                unit_picked[unit] = True
+                n_taken += 1
             selected[torch.as_tensor(order, device=dev)] = True
             closed = selected | constant
-            bar.set_postfix_str(f"picked {len(order)}/{k}")
+            unit_closed = (
+                closed if not grouped else torch.as_tensor(unit_picked | unit_empty, device=dev)
+            )
+            bar.set_postfix_str(f"picked {len(picked_units)}/{k}")
             bar.update()
     final_attention[np.asarray(order, dtype=np.int64)] = np.nan
+    if budget is not None:  # stopped when nothing fitted: keep the steps that ran
+        history = history[: len(picked_units)]
+        losses = losses[:step]
 
     return SelectionResult(
         order=np.asarray(order, dtype=np.int64),
@@ -510,4 +643,6 @@ def sequential_attention(
         device=str(dev),
         task=targets.task,
         classes=targets.classes,
+        blocks=np.asarray(picked_units, dtype=np.int64) if grouped else None,
+        block_attention=unit_attention if grouped else None,
     )

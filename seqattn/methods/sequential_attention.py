@@ -45,9 +45,13 @@ class SequentialAttention(SequentialAttentionSelector):
         (``n_constant_features_``, one warning; an all-constant X is refused): the network
         is trained on the varying columns, and the fitted attributes are mapped back to
         the columns of ``X`` (constant ones ranked last, NaN in ``attention_history_``).
+        With ``feature_groups``, ``feature_costs``, ``budget`` or ``exclude`` the core
+        selector leaves out the constant and excluded columns itself.
         """
         import torch
 
+        if self._constrained():
+            return super().fit(X, y, groups)
         if isinstance(X, torch.Tensor):
             if X.ndim != 2:
                 raise SeqattnError(f"X must be 2-d, got a tensor of shape {tuple(X.shape)}")
@@ -84,6 +88,9 @@ class SequentialAttention(SequentialAttentionSelector):
         reduced_order = np.argsort(self.ranking_, kind="stable")
         self.selected_features_ = cols[self.selected_features_]
         self.ranking_ = ranking_with_constant_last(cols[reduced_order], cols, d)
+        self.selected_groups_ = [
+            str(names[j]) if names is not None else int(j) for j in self.selected_features_
+        ]
         history = np.full((self.attention_history_.shape[0], d), np.nan)
         history[:, cols] = self.attention_history_
         self.attention_history_ = history
