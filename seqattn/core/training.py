@@ -590,7 +590,8 @@ def sequential_attention(
             else:
                 # Attention per unit cost among the blocks that fit; votes first.
                 fits = torch.as_tensor(unit_open_np, device=per_model.device)
-                ratio = per_model / torch.as_tensor(cost_key, dtype=per_model.dtype).to(fits.device)
+                cost_t = torch.as_tensor(cost_key, dtype=per_model.dtype, device=fits.device)
+                ratio = per_model / cost_t
                 ratio = ratio.masked_fill(~fits, float("-inf"))
                 votes = np.zeros(n_units)
                 if bootstrap:
