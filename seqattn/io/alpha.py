@@ -48,6 +48,30 @@ def read_alphapept(
     AnnData
         ``X`` float32 (empty and 0 = NaN); ``var_names`` the leading protein's accession;
         ``var["protein_group"]`` the group as written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "results_proteins.csv"
+    >>> pd.DataFrame(
+    ...     {"A_LFQ": [1200.0, 300.0, 9.0], "B_LFQ": [1100.0, 0.0, 8.0],
+    ...      "A": [1250.0, 310.0, 9.5], "B": [1150.0, 20.0, 8.5]},
+    ...     index=["sp|P02768|ALBU_HUMAN", "sp|P01024|CO3_HUMAN", "REV__sp|Q9Y6X3|SCC4_HUMAN"],
+    ... ).to_csv(path)  # the protein groups in the first, unnamed, column
+    >>> adata = seqattn.io.read_alphapept(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()
+    (['A', 'B'], ['P02768', 'P01024'])
+    >>> adata.X.tolist()  # the LFQ intensities; 0 is NaN
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> adata.var["protein_group"].tolist(), adata.uns["seqattn_io"]["dropped"]
+    (['sp|P02768|ALBU_HUMAN', 'sp|P01024|CO3_HUMAN'], {'decoy': 1})
+    >>> seqattn.io.read_alphapept(path, intensity="raw").X.tolist()
+    [[1250.0, 310.0], [1150.0, 20.0]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     sep = text_separator(p)
@@ -109,6 +133,28 @@ def read_alphadia(path: str | os.PathLike[str]) -> ad.AnnData:
     The first column (``pg``; ``pg.name`` since AlphaDIA 2) names the protein group,
     every other column is a run. Sample names are the run names as written (AlphaDIA
     writes raw-file stems), kept in ``obs["run"]`` too.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "pg.matrix.tsv"
+    >>> pd.DataFrame({
+    ...     "pg": ["P02768", "P01024;P01024-2"],
+    ...     "Condition_A_REP1": [1200.0, 300.0],
+    ...     "Condition_B_REP1": [1100.0, None],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_alphadia(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()  # the leading protein of pg
+    (['Condition_A_REP1', 'Condition_B_REP1'], ['P02768', 'P01024'])
+    >>> adata.X.tolist()
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> adata.var["pg"].tolist()
+    ['P02768', 'P01024;P01024-2']
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     sep = text_separator(p)

@@ -41,6 +41,34 @@ def read_diann(path: str | os.PathLike[str], *, sample_names: str = "stem") -> a
         ``X`` float32 (empty and 0 = missing = NaN); ``var_names`` the leading gene of
         ``Genes`` (else the leading id of ``Protein.Group``), made unique; the annotation
         columns stay in ``var``.
+
+    Examples
+    --------
+    A ``report.pg_matrix.tsv`` with two runs (empty = not quantified):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "report.pg_matrix.tsv"
+    >>> pd.DataFrame({
+    ...     "Protein.Group": ["P02768", "P01024"],
+    ...     "Protein.Ids": ["P02768", "P01024"],
+    ...     "Protein.Names": ["ALBU_HUMAN", "CO3_HUMAN"],
+    ...     "Genes": ["ALB", "C3"],
+    ...     "First.Protein.Description": ["Albumin", "Complement C3"],
+    ...     "/data/runs/S1.raw": [1200.0, 300.0],
+    ...     "/data/runs/S2.raw": [1100.0, None],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_diann(path)
+    >>> adata.obs_names.tolist(), adata.obs["run"].tolist()
+    (['S1', 'S2'], ['/data/runs/S1.raw', '/data/runs/S2.raw'])
+    >>> adata.var_names.tolist(), adata.var["Protein.Names"].tolist()
+    (['ALB', 'C3'], ['ALBU_HUMAN', 'CO3_HUMAN'])
+    >>> adata.X.tolist()
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     df = read_text_table(p, "\t")

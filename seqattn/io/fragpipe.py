@@ -88,6 +88,36 @@ def read_fragpipe(
     AnnData
         ``X`` float32 with zeros as NaN; ``var_names`` from ``Gene`` / ``Gene Names``
         (else the protein id), made unique; the protein annotation stays in ``var``.
+
+    Examples
+    --------
+    An IonQuant ``combined_protein.tsv`` with two samples and a contaminant row:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "combined_protein.tsv"
+    >>> pd.DataFrame({
+    ...     "Protein": ["sp|P02768|ALBU_HUMAN", "sp|P01024|CO3_HUMAN", "contam_sp|P00761|TRYP_PIG"],
+    ...     "Protein ID": ["P02768", "P01024", "P00761"],
+    ...     "Gene": ["ALB", "C3", None],
+    ...     "S1 Intensity": [1250.0, 310.0, 90.0],
+    ...     "S2 Intensity": [1150.0, 0.0, 80.0],
+    ...     "S1 MaxLFQ Intensity": [1200.0, 300.0, 85.0],
+    ...     "S2 MaxLFQ Intensity": [1100.0, 0.0, 75.0],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_fragpipe(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()
+    (['S1', 'S2'], ['ALB', 'C3'])
+    >>> adata.X.tolist()  # the MaxLFQ intensities; 0 is NaN
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> adata.uns["seqattn_io"]["intensity"], adata.uns["seqattn_io"]["dropped"]
+    ('MaxLFQ Intensity', {'contaminant': 1, 'decoy': 0})
+    >>> seqattn.io.read_fragpipe(path, intensity="Intensity").X.tolist()
+    [[1250.0, 310.0], [1150.0, nan]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     df = read_text_table(p, "\t")

@@ -31,6 +31,33 @@ def read_h5ad(path: str | os.PathLike[str], *, backed: bool | str = "auto") -> a
     -------
     AnnData
         As stored; ``uns["seqattn_io"]`` records the source.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "data.h5ad"
+    >>> ad.AnnData(np.arange(6, dtype=np.float32).reshape(3, 2),
+    ...            obs=pd.DataFrame({"disease": ["a", "a", "b"]}, index=["s1", "s2", "s3"]),
+    ...            var=pd.DataFrame(index=["ALB", "C3"])).write_h5ad(path)
+    >>> adata = seqattn.io.read_h5ad(path)
+    >>> adata.shape, adata.obs["disease"].tolist(), adata.uns["seqattn_io"]["backed"]
+    ((3, 2), ['a', 'a', 'b'], False)
+
+    Backed, ``X`` stays on disk until it is needed:
+
+    >>> backed = seqattn.io.read_h5ad(path, backed=True)
+    >>> backed.isbacked, backed.obs_names.tolist()
+    (True, ['s1', 's2', 's3'])
+    >>> backed.to_memory().X.tolist()
+    [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    >>> backed.file.close()
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     if backed == "auto":

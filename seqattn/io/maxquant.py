@@ -65,6 +65,34 @@ def read_maxquant(
         ``Gene names`` and the other protein annotations; ``uns["seqattn_io"]`` holds
         the intensity kind, ``n_rows_in_file``, the per-flag ``dropped`` counts,
         ``n_dropped_rows`` and ``n_zeros_to_nan``.
+
+    Examples
+    --------
+    A ``proteinGroups.txt`` with two samples and three protein groups, one of them a
+    decoy (``Reverse`` = ``+``):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "proteinGroups.txt"
+    >>> pd.DataFrame({
+    ...     "Protein IDs": ["P02768", "P01024;P01024-2", "REV__Q9Y6X3"],
+    ...     "Gene names": ["ALB", "C3", None],
+    ...     "Reverse": [None, None, "+"],
+    ...     "Potential contaminant": [None, None, None],
+    ...     "LFQ intensity S1": [1200.0, 300.0, 5.0],
+    ...     "LFQ intensity S2": [1100.0, 0.0, 7.0],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_maxquant(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()
+    (['S1', 'S2'], ['ALB', 'C3'])
+    >>> adata.X.tolist()  # samples x proteins; MaxQuant's 0 (not quantified) is NaN
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> adata.uns["seqattn_io"]["intensity"], adata.uns["seqattn_io"]["dropped"]
+    ('LFQ intensity', {'Reverse': 1, 'Potential contaminant': 0})
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     sep = text_separator(p)

@@ -58,6 +58,37 @@ def read_mztab(path: str | os.PathLike[str], *, abundance: str = "auto") -> ad.A
         ``X`` float32; ``obs_names`` ``assay[i]`` / ``study_variable[i]``; ``obs["run"]``
         the raw-file stem of an assay's ms_run, ``obs["description"]`` the MTD
         description; ``var_names`` the accession.
+
+    Examples
+    --------
+    The metadata and protein sections of an mzTab with two assays (``null`` = missing):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "proteins.mzTab"
+    >>> lines = [
+    ...     ["MTD", "mzTab-version", "1.0.0"],
+    ...     ["MTD", "mzTab-type", "Quantification"],
+    ...     ["MTD", "ms_run[1]-location", "file:///data/S1.mzML"],
+    ...     ["MTD", "ms_run[2]-location", "file:///data/S2.mzML"],
+    ...     ["MTD", "assay[1]-ms_run_ref", "ms_run[1]"],
+    ...     ["MTD", "assay[2]-ms_run_ref", "ms_run[2]"],
+    ...     ["PRH", "accession", "description",
+    ...      "protein_abundance_assay[1]", "protein_abundance_assay[2]"],
+    ...     ["PRT", "P02768", "Albumin", "1200.0", "1100.0"],
+    ...     ["PRT", "P01024", "Complement C3", "300.0", "null"],
+    ... ]
+    >>> _ = path.write_text("".join("\\t".join(line) + "\\n" for line in lines))
+    >>> adata = seqattn.io.read_mztab(path)
+    >>> adata.obs_names.tolist(), adata.obs["run"].tolist()
+    (['assay[1]', 'assay[2]'], ['S1', 'S2'])
+    >>> adata.var_names.tolist(), adata.var["description"].tolist()
+    (['P02768', 'P01024'], ['Albumin', 'Complement C3'])
+    >>> adata.X.tolist()
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     check_text(p)

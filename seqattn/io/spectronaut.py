@@ -69,6 +69,49 @@ def read_spectronaut(
         ``X`` float32 (0, empty, ``Filtered`` = NaN); ``var_names`` the leading gene of
         ``PG.Genes``, else the leading protein group; ``obs["run"]`` the run as written;
         per-run ``R.*`` columns of a long report (condition, replicate) in ``obs``.
+
+    Examples
+    --------
+    A long report: one row per precursor and run, the protein-group quantity repeated on
+    each row of its group:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "report.tsv"
+    >>> pd.DataFrame({
+    ...     "R.FileName": ["run_A1", "run_A1", "run_A1", "run_B1", "run_B1"],
+    ...     "R.Condition": ["A", "A", "A", "B", "B"],
+    ...     "PG.ProteinGroups": ["P02768", "P02768", "P01024", "P02768", "P01024"],
+    ...     "PG.Genes": ["ALB", "ALB", "C3", "ALB", "C3"],
+    ...     "EG.PrecursorId": ["_LVNEVTEFAK_.2", "_AEFAEVSK_.2", "_VQLSNDFDEYIMAIEQTIK_.3",
+    ...                        "_LVNEVTEFAK_.2", "_VQLSNDFDEYIMAIEQTIK_.3"],
+    ...     "PG.Quantity": [1200.0, 1200.0, 300.0, 1100.0, 350.0],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_spectronaut(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()  # protein groups in sorted order
+    (['run_A1', 'run_B1'], ['C3', 'ALB'])
+    >>> adata.X.tolist()
+    [[300.0, 1200.0], [350.0, 1100.0]]
+    >>> adata.obs["R.Condition"].tolist(), adata.uns["seqattn_io"]["layout"]
+    (['A', 'B'], 'long')
+
+    The protein pivot report of the same runs reads the same way:
+
+    >>> pd.DataFrame({
+    ...     "PG.ProteinGroups": ["P02768", "P01024"],
+    ...     "PG.Genes": ["ALB", "C3"],
+    ...     "[1] run_A1.raw.PG.Quantity": [1200.0, 300.0],
+    ...     "[2] run_B1.raw.PG.Quantity": [1100.0, "Filtered"],
+    ... }).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_spectronaut(path)
+    >>> adata.obs_names.tolist(), adata.obs["run"].tolist()
+    (['run_A1', 'run_B1'], ['run_A1.raw', 'run_B1.raw'])
+    >>> adata.X.tolist()  # "Filtered" is missing
+    [[1200.0, 300.0], [1100.0, nan]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     sep = text_separator(p)
