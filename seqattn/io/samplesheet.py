@@ -47,6 +47,32 @@ def read_sample_sheet(
         Every other column of the sheet, index = sample names (stripped text; a number
         such as ``12.0`` read from Excel becomes ``"12"``) named ``sample_column``.
         Wholly empty rows are skipped.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "samples.csv"
+    >>> _ = path.write_text("patient,run,disease\\n"
+    ...                     "p1,S1,healthy\\n"
+    ...                     "p2,S2,NAFLD\\n"
+    ...                     "p3,S3,NAFLD\\n")
+    >>> sheet = seqattn.io.read_sample_sheet(path, sample_column="run")
+    >>> sheet.index.name, sheet.index.tolist(), sheet.columns.tolist()
+    ('run', ['S1', 'S2', 'S3'], ['patient', 'disease'])
+
+    Without ``sample_column``, the column holding the data's sample names is found:
+
+    >>> data = ad.AnnData(np.zeros((2, 1), dtype=np.float32),
+    ...                   obs=pd.DataFrame(index=["S2", "S3"]))
+    >>> seqattn.io.read_sample_sheet(path, data=data).index.name
+    'run'
+    >>> tmp.cleanup()
     """
     p = check_file(path, "sample sheet")
     df = _read_sheet_frame(p)
@@ -194,6 +220,29 @@ def attach_sample_sheet(
     ``uns["seqattn_io"]["sheet_samples_not_in_data"]``. Nothing is dropped silently.
     ``column_found`` records (``sample_column_detected``) that the column was found from
     the data's sample names rather than given.
+
+    Examples
+    --------
+    Samples named by their runs in the data are matched to the sheet by raw-file stem
+    (``/data/S1.raw`` is ``S1``):
+
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> adata = ad.AnnData(np.ones((3, 2), dtype=np.float32),
+    ...                    obs=pd.DataFrame(index=["/data/S1.raw", "/data/S2.raw", "/data/S3.raw"]))
+    >>> sheet = pd.DataFrame({"patient": ["p1", "p2", "p3"],
+    ...                       "disease": ["healthy", "NAFLD", "NAFLD"]},
+    ...                      index=pd.Index(["S1", "S2", "S3"], name="run"))
+    >>> seqattn.io.attach_sample_sheet(adata, sheet, sample_column="run", source="samples.csv")
+    >>> adata.obs
+                  patient  disease
+    /data/S1.raw       p1  healthy
+    /data/S2.raw       p2    NAFLD
+    /data/S3.raw       p3    NAFLD
+    >>> adata.uns["seqattn_io"]["sample_sheet"], adata.uns["seqattn_io"]["sample_column"]
+    ('samples.csv', 'run')
     """
     src = Path(source)
     run_col = adata.uns.get("seqattn_io", {}).get("run_column")
@@ -267,6 +316,31 @@ def check_annotations(
     Every sample needs a label and at least two classes must occur; group and batch
     (when given) must be filled for every sample. The names are recorded in
     ``uns["seqattn_io"]`` under ``label``, ``group`` and ``batch``.
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> obs = pd.DataFrame({"disease": ["healthy", "NAFLD", "NAFLD", "healthy"],
+    ...                     "patient": ["p1", "p2", "p3", "p4"],
+    ...                     "batch": ["b1", "b1", "b1", "b1"]},
+    ...                    index=["s1", "s2", "s3", "s4"])
+    >>> adata = ad.AnnData(np.ones((4, 2), dtype=np.float32), obs=obs)
+    >>> seqattn.io.check_annotations(adata, label="disease", group="patient")
+    >>> adata.obs["disease"].cat.categories.tolist()
+    ['NAFLD', 'healthy']
+    >>> info = adata.uns["seqattn_io"]
+    >>> info["label"], info["group"], info["n_classes"]
+    ('disease', 'patient', 2)
+
+    A label with one class cannot train a classifier:
+
+    >>> seqattn.io.check_annotations(adata, label="batch", source="samples.csv")
+    Traceback (most recent call last):
+        ...
+    seqattn._errors.SeqattnError: samples.csv: label column 'batch' has a single class ('b1'); a classifier needs at least two classes, so pick another --label
     """
     info = dict(adata.uns.get("seqattn_io", {}))
     for role, col in (("label", label), ("group", group), ("batch", batch)):

@@ -68,6 +68,35 @@ def read_csv(
     -------
     AnnData
         ``X`` float32 (NaN = missing), text columns in ``obs`` (rows) or ``var`` (columns).
+
+    Examples
+    --------
+    Samples as rows, a text column as annotation and an empty cell as NaN:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "matrix.csv"
+    >>> _ = path.write_text("sample,disease,ALB,C3\\n"
+    ...                     "s1,healthy,1.5,0.25\\n"
+    ...                     "s2,NAFLD,1.0,\\n"
+    ...                     "s3,NAFLD,0.5,0.75\\n")
+    >>> adata = seqattn.io.read_csv(path)
+    >>> adata.obs_names.tolist(), adata.var_names.tolist(), adata.obs.columns.tolist()
+    (['s1', 's2', 's3'], ['ALB', 'C3'], ['disease'])
+    >>> adata.X.dtype, adata.X.tolist()
+    (dtype('float32'), [[1.5, 0.25], [1.0, nan], [0.5, 0.75]])
+
+    The same matrix with samples as columns (one feature per row):
+
+    >>> _ = path.write_text("protein,s1,s2,s3\\nALB,1.5,1.0,0.5\\nC3,0.25,,0.75\\n")
+    >>> adata = seqattn.io.read_csv(path, samples_as="columns")
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()
+    (['s1', 's2', 's3'], ['ALB', 'C3'])
+    >>> adata.X.tolist()
+    [[1.5, 0.25], [1.0, nan], [0.5, 0.75]]
+    >>> tmp.cleanup()
     """
     p = check_file(path)
     df = read_text_table(p, sep)
@@ -85,7 +114,25 @@ def read_csv(
 
 
 def read_tsv(path: str | os.PathLike[str], **kwargs) -> ad.AnnData:
-    """Read a tab-separated matrix (``.tsv``/``.txt``); keywords as :func:`read_csv`."""
+    """Read a tab-separated matrix (``.tsv``/``.txt``); keywords as :func:`read_csv`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "matrix.tsv"
+    >>> pd.DataFrame({"protein": ["ALB", "C3", "APOA1"], "s1": [1.5, 0.25, 2.0],
+    ...               "s2": [1.0, None, 2.5]}).to_csv(path, sep="\\t", index=False)
+    >>> adata = seqattn.io.read_tsv(path, samples_as="columns")
+    >>> adata.obs_names.tolist(), adata.var_names.tolist()
+    (['s1', 's2'], ['ALB', 'C3', 'APOA1'])
+    >>> adata.X.tolist()
+    [[1.5, 0.25, 2.0], [1.0, nan, 2.5]]
+    >>> tmp.cleanup()
+    """
     return read_csv(path, sep="\t", **kwargs)
 
 
@@ -98,7 +145,30 @@ def read_parquet(
     obs_columns: Iterable[str] = (),
     known_samples: Iterable[str] | None = None,
 ) -> ad.AnnData:
-    """Read a Parquet matrix; keywords as :func:`read_csv` (a stored index becomes a column)."""
+    """Read a Parquet matrix; keywords as :func:`read_csv` (a stored index becomes a column).
+
+    Examples
+    --------
+    A data frame saved with its index (the sample names) and a numeric label column kept
+    as annotation (``obs_columns``):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "matrix.parquet"
+    >>> frame = pd.DataFrame({"ALB": [1.5, 1.0, 0.5], "C3": [0.25, None, 0.75],
+    ...                       "fibrosis": [0, 1, 1]},
+    ...                      index=pd.Index(["s1", "s2", "s3"], name="sample"))
+    >>> frame.to_parquet(path)
+    >>> adata = seqattn.io.read_parquet(path, obs_columns=["fibrosis"])
+    >>> adata.obs_names.tolist(), adata.var_names.tolist(), adata.obs["fibrosis"].tolist()
+    (['s1', 's2', 's3'], ['ALB', 'C3'], [0, 1, 1])
+    >>> adata.X.tolist()
+    [[1.5, 0.25], [1.0, nan], [0.5, 0.75]]
+    >>> tmp.cleanup()
+    """
     p = check_file(path)
     try:
         df = pd.read_parquet(p)
