@@ -108,6 +108,63 @@ def _recommendation_lines(table: TableLike, dataset: str | None) -> list[str]:
     return lines
 
 
+def _constraint_record_text(record: dict) -> str:
+    """One line of what a sidecar's ``constraints`` record constrained."""
+    parts = []
+    if record.get("excluded"):
+        how = f" (matching `{record['exclude_pattern']}`)" if record.get("exclude_pattern") else ""
+        shown = ", ".join(map(str, record["excluded"][:8]))
+        more = ", ..." if len(record["excluded"]) > 8 else ""
+        parts.append(f"{len(record['excluded'])} features excluded{how}: {shown}{more}")
+    if record.get("feature_groups"):
+        parts.append(
+            f"blocks from {record['feature_groups']} ({record.get('n_groups', '?')} blocks of "
+            f"{record.get('n_grouped_features', '?')} features; k counts blocks)"
+        )
+    if record.get("feature_costs"):
+        parts.append(f"costs from `{record['feature_costs']}`")
+    if record.get("budget") is not None:
+        parts.append(f"budget {float(record['budget']):g} (k is a cap)")
+    if record.get("preselected"):
+        parts.append(f"forced first: {', '.join(map(str, record['preselected']))}")
+    return "; ".join(parts)
+
+
+def _constraint_lines(
+    panel_meta: Sequence[PathLike] | None, skipped: dict[str, str] | None
+) -> list[str]:
+    """The constraints applied (from the final panels' sidecars), the methods left out and,
+    with costs, what each method's final panel costs at each k."""
+    import json
+
+    metas = {}
+    for path in panel_meta or []:
+        meta = json.loads(Path(path).read_text())
+        metas[str(meta.get("method", Path(path).parent.name))] = meta
+    records = [m["constraints"] for m in metas.values() if m.get("constraints")]
+    if not records and not skipped:
+        return []
+    lines = ["## Panel constraints", ""]
+    if records:
+        lines += [f"Applied in every fold and method: {_constraint_record_text(records[0])}.", ""]
+    for method, why in (skipped or {}).items():
+        lines.append(f"- Not compared here: {method_label(method)} {why}.")
+    if skipped:
+        lines.append("")
+    costed = {m: meta["panel_cost_by_k"] for m, meta in metas.items() if "panel_cost_by_k" in meta}
+    if costed:
+        ks = sorted({int(k) for by_k in costed.values() for k in by_k})
+        lines.append("Cost of each method's final panel (all samples):")
+        lines.append("")
+        lines.append("| method | " + " | ".join(f"k = {k}" for k in ks) + " |")
+        lines.append("|---|" + "---|" * len(ks))
+        for method, by_k in costed.items():
+            cells = [f"{by_k[str(k)]:g}" if str(k) in by_k else "" for k in ks]
+            lines.append(f"| {_md_escape(method_label(method))} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
 def summary_markdown(
     *,
     summary: TableLike | None = None,
@@ -127,6 +184,8 @@ def summary_markdown(
     classifier: str | None = None,
     k: int | None = None,
     max_panel_rows: int = 50,
+    panel_meta: Sequence[PathLike] | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> str:
     """The Markdown text of :func:`write_summary` (see there for the parameters)."""
     from seqattn.pl.accuracy import metric_label, score_summary
@@ -158,6 +217,7 @@ def summary_markdown(
             if n_nan:
                 desc += f", {n_nan} missing values"
         lines += [f"Data: {desc}.", ""]
+    lines += _constraint_lines(panel_meta, skipped)
 
     # headline
     if scores is not None:
@@ -301,13 +361,18 @@ def summary_markdown(
         lines.append(f"## Final panel ({method_label(method)}, all samples, k = {n_panel})")
         lines.append("")
         cols = ["rank", "feature"] + [c for c in ("score", "selection_frequency") if c in pt]
+        if "group" in pt and (pt["group"].astype(str) != pt["feature"].astype(str)).any():
+            cols.append("group")  # blocks: ranks count blocks
+        costed = "cost" in pt and pd.to_numeric(pt["cost"], errors="coerce").notna().any()
+        if costed:
+            cols.append("cost")
         lines.append("| " + " | ".join(c.replace("_", " ") for c in cols) + " |")
         lines.append("|" + "---|" * len(cols))
         for _, row in pt.head(max_panel_rows).iterrows():
             vals = []
             for c in cols:
                 v = row[c]
-                if c in ("score", "selection_frequency") and pd.notna(v):
+                if c in ("score", "selection_frequency", "cost") and pd.notna(v):
                     vals.append(f"{float(v):.3g}")
                 else:
                     vals.append(_md_escape(v))
@@ -316,6 +381,9 @@ def summary_markdown(
             more = ["...", f"{n_panel - max_panel_rows} more features"] + [""] * (len(cols) - 2)
             lines.append("| " + " | ".join(more) + " |")
         lines.append("")
+        if costed:
+            total = float(pd.to_numeric(pt["cost"], errors="coerce").sum())
+            lines += [f"Total cost of the final panel: {total:g}.", ""]
 
     # figures
     if figures is not None:
@@ -362,6 +430,8 @@ def write_summary(
     classifier: str | None = None,
     k: int | None = None,
     recommendation: TableLike | None = None,
+    panel_meta: Sequence[PathLike] | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> str:
     """Write ``summary.md``: headline numbers, a method x k table, the final panel, figure links.
 
@@ -404,6 +474,13 @@ def write_summary(
         ``tables/recommendation.tsv`` of ``seqattn recommend``: its headline ("Take this
         panel: ...") opens the page. Never looked up in ``tables`` (a stale one would
         mislead); pass it.
+    panel_meta
+        The ``.json`` sidecars of the methods' final panels: with panel constraints, a
+        "Panel constraints" section says what was applied and, with costs, what each
+        method's final panel costs at each k.
+    skipped
+        ``{method: why}`` of methods left out because they cannot honour the constraints
+        (listed in that section).
 
     Returns
     -------
@@ -445,6 +522,8 @@ def write_summary(
         classifier=classifier,
         k=k,
         recommendation=recommendation,
+        panel_meta=panel_meta,
+        skipped=skipped,
     )
     write_text(text, path)
     return text

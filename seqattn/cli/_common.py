@@ -88,6 +88,14 @@ def add_constraint_arguments(parser: argparse.ArgumentParser) -> None:
         "--exclude '^IG[HKL]'",
     )
     group.add_argument(
+        "--exclude-feature",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="feature name that never enters a panel (repeatable; an unknown name is an "
+        "error); with --exclude, both are excluded",
+    )
+    group.add_argument(
         "--feature-groups",
         default=None,
         metavar="VAR_COLUMN",
@@ -181,6 +189,16 @@ def constraints_of(args: argparse.Namespace, adata: Any) -> Any:
             ) from None
     if exclude:  # one regular expression: any of them
         exclude = exclude[0] if len(exclude) == 1 else "|".join(f"(?:{e})" for e in exclude)
+    pattern = exclude
+    named = getattr(args, "exclude_feature", None)
+    if named:  # names, checked, with whatever the expression matches
+        matched = [n for n in map(str, adata.var_names) if re.search(exclude, n)] if exclude else []
+        exclude = [*named, *matched]
+        if len(set(exclude)) >= adata.n_vars:
+            raise SeqattnError(
+                f"{settings['exclude']} excludes all {adata.n_vars} features, leaving nothing "
+                "to select; narrow it"
+            )
     costs = read_costs(args.costs, settings["feature_costs"]) if args.costs else None
     constraints = resolve_constraints(
         adata.var_names,
@@ -192,9 +210,11 @@ def constraints_of(args: argparse.Namespace, adata: Any) -> Any:
         var=adata.var,
         settings=settings,
     )
-    if costs is not None:
-        import dataclasses
+    import dataclasses
 
+    if costs is not None:
         sources = {**constraints.sources, "feature_costs": str(args.costs)}
         constraints = dataclasses.replace(constraints, sources=sources)
+    if named and pattern:
+        constraints = dataclasses.replace(constraints, exclude_pattern=pattern)
     return constraints

@@ -45,6 +45,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="tables/recommendation.tsv of seqattn recommend: its headline opens the page",
     )
+    p.add_argument(
+        "--panel-meta",
+        nargs="+",
+        default=None,
+        help="the .json sidecars of the methods' final panels: the constraints applied and "
+        "each panel's cost",
+    )
+    p.add_argument(
+        "--skipped",
+        action="append",
+        default=[],
+        metavar="METHOD=WHY",
+        help="a method left out because it cannot honour the constraints (repeatable)",
+    )
     p.add_argument("--out", required=True, help="output Markdown file (summary.md)")
     p.set_defaults(func=run)
 
@@ -74,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         classifier=args.classifier,
         k=args.k,
         recommendation=args.recommendation,
+        panel_meta=args.panel_meta,
+        skipped=dict(item.partition("=")[::2] for item in args.skipped),
     )
     print(f"wrote {args.out}")
     return 0

@@ -149,7 +149,7 @@ class Recommendation:
         """``Take this panel: N markers chosen by M; expected balanced accuracy X (95% CI a-b)
         on new samples.``"""
         return headline_text(
-            self.k, self.method, self.expected_balanced_accuracy, self.ci[0], self.ci[1]
+            len(self.panel), self.method, self.expected_balanced_accuracy, self.ci[0], self.ci[1]
         )
 
     def table(self) -> pd.DataFrame:

@@ -155,26 +155,51 @@ def _source_attention():
     return [m for m in config["methods"] if m in found]
 
 
+def _registry_caps():
+    """What each configured method can honour of the panel constraints: the registry's
+    class attributes `supports_blocks` / `supports_budget` and `constraint_limit` (why
+    not). None without seqattn next to Snakemake (`--sdm conda`): then no method is left
+    out up front, and a job whose method cannot honour a constraint fails in one line.
+    """
+    try:
+        from seqattn.methods import get_method
+    except ImportError:
+        return None
+    caps = {}
+    for method in config["methods"]:
+        cls = get_method(method)
+        caps[method] = {
+            "feature_groups": bool(getattr(cls, "supports_blocks", False)),
+            "budget": bool(getattr(cls, "supports_budget", False)),
+            "limit": str(getattr(cls, "constraint_limit", "")),
+        }
+    return caps
+
+
 def _read_stamp(stamp):
     try:
         with open(stamp) as handle:
-            return json.load(handle)["attention"]
+            record = json.load(handle)
+        return record["attention"], record["caps"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        return None, None
 
 
 # The check runs once per config and seqattn code (the stamp); the stamp also keeps what the
 # DAG needs from the registry, so a parse does not import torch again.
 _stamp = _checked_methods_stamp()
-ATTENTION_METHODS = _read_stamp(_stamp) if _stamp is not None else None
+ATTENTION_METHODS, METHOD_CAPS = (
+    _read_stamp(_stamp) if _stamp is not None else (None, None)
+)
 if ATTENTION_METHODS is None:
     if workflow.is_main_process:  # not again in every job a cluster executor starts
         _check_methods()
     ATTENTION_METHODS = _registry_attention()
+    METHOD_CAPS = _registry_caps()
     if _stamp is not None and workflow.is_main_process:
         os.makedirs(os.path.dirname(_stamp), exist_ok=True)
         with open(f"{_stamp}.{os.getpid()}", "w") as handle:
-            json.dump({"attention": ATTENTION_METHODS}, handle)
+            json.dump({"attention": ATTENTION_METHODS, "caps": METHOD_CAPS}, handle)
         os.replace(f"{_stamp}.{os.getpid()}", _stamp)
 
 # A regular expression of those names, for the rules that declare the attention tables
@@ -191,8 +216,125 @@ def _dataset(wildcards):
 
 
 def dataset_methods(dataset):
-    """Methods run on `dataset`: its own `methods` list, else every configured method."""
-    return list(config["datasets"][dataset].get("methods", config["methods"]))
+    """Methods run on `dataset`: its own `methods` list, else every configured method that
+    can honour the data set's panel constraints (the others: `skipped_methods`)."""
+    section = config["datasets"][dataset]
+    if "methods" in section:
+        return list(section["methods"])
+    return [m for m in config["methods"] if not method_limit(dataset, m)]
+
+
+# ---- panel constraints ----------------------------------------------------------------
+
+
+def dataset_panel(dataset):
+    """The data set's panel constraints: its own `panel` section (which replaces the
+    global one as a whole), else the global `panel`."""
+    section = config["datasets"][dataset]
+    if "panel" in section:
+        return dict(section["panel"] or {})
+    return dict(config.get("panel") or {})
+
+
+def panel_key(dataset):
+    """The config section that sets `dataset`'s constraints (named in the jobs' errors)."""
+    return (
+        f"datasets.{dataset}.panel"
+        if "panel" in config["datasets"][dataset]
+        else "panel"
+    )
+
+
+def method_limit(dataset, method):
+    """Why `method` cannot honour `dataset`'s panel constraints ("" when it can, or when
+    the registry cannot be read here: then the job says so)."""
+    caps = (METHOD_CAPS or {}).get(method)
+    panel = dataset_panel(dataset)
+    if caps is None:
+        return ""
+    cannot = [k for k in ("feature_groups", "budget") if k in panel and not caps[k]]
+    if not cannot:
+        return ""
+    return (
+        f"cannot honour {panel_key(dataset)}.{' and '.join(cannot)}: it {caps['limit']}"
+    )
+
+
+def skipped_methods(dataset):
+    """{method: why} of the configured methods left out of `dataset` by its constraints."""
+    if "methods" in config["datasets"][dataset]:
+        return {}
+    return {
+        m: method_limit(dataset, m)
+        for m in config["methods"]
+        if method_limit(dataset, m)
+    }
+
+
+def _check_panel():
+    """The panel sections: expressions compile, cost tables exist, the methods named for a
+    data set can honour its constraints and some method can; before any job."""
+    for dataset, section in config["datasets"].items():
+        panel, key = dataset_panel(dataset), panel_key(dataset)
+        exclude = panel.get("exclude")
+        if isinstance(exclude, str):
+            try:
+                re.compile(exclude)
+            except re.error as err:
+                raise WorkflowError(
+                    f"config: {key}.exclude: {exclude!r} is not a regular expression ({err})"
+                )
+        costs = panel.get("costs")
+        if costs and not os.path.isfile(costs):
+            raise WorkflowError(
+                f"config: {key}.costs: {costs} does not exist; give a TSV/CSV with columns "
+                "feature, cost"
+            )
+        for method in section.get("methods", []):
+            if method_limit(dataset, method):
+                raise WorkflowError(
+                    f"config: datasets.{dataset}.methods names {method}, which "
+                    f"{method_limit(dataset, method)}; drop it from the list"
+                )
+        if not dataset_methods(dataset):
+            raise WorkflowError(
+                f"config: no configured method can honour {key} on {dataset} "
+                f"({'; '.join(f'{m} {r}' for m, r in skipped_methods(dataset).items())})"
+            )
+        if recommend_enabled() and not recommend_methods(dataset):
+            raise WorkflowError(
+                f"config: none of recommend.methods can honour {key} on {dataset}; add one "
+                "that can (anova, mutual_info, random, sequential_attention)"
+            )
+
+
+def get_costs_input(wildcards):
+    """The data set's costs table, when it has one (a declared input: editing it reruns the
+    selection and recommendation jobs of the data sets that use it)."""
+    costs = dataset_panel(wildcards.dataset).get("costs")
+    return [costs] if costs else []
+
+
+def panel_args(dataset):
+    """The `seqattn select` / `recommend` constraint flags of `dataset` (`--flag=value`, so
+    a value that starts with '-' stays a value)."""
+    panel = dataset_panel(dataset)
+    args = []
+    exclude = panel.get("exclude")
+    if isinstance(exclude, str):
+        args.append(f"--exclude={exclude}")
+    else:
+        args += [f"--exclude-feature={name}" for name in exclude or []]
+    if panel.get("feature_groups"):
+        args.append(f"--feature-groups={panel['feature_groups']}")
+    if panel.get("costs"):
+        args.append(f"--costs={panel['costs']}")
+    if panel.get("budget") is not None:
+        args.append(f"--budget={panel['budget']}")
+    args += [f"--preselect={name}" for name in panel.get("preselected") or []]
+    if args:
+        args.append(f"--constraints-name={panel_key(dataset)}")
+    return args
 
 
 def dataset_cv(dataset):
@@ -318,6 +460,10 @@ def config_hash(dataset, method):
         "seed": config.get("seed", 0),
         "device": method_device(method),
     }
+    if dataset_panel(
+        dataset
+    ):  # (left out when empty: unconstrained hashes stay as they were)
+        payload["panel"] = dataset_panel(dataset)
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -327,6 +473,7 @@ def get_select_args(wildcards):
     method = wildcards.method
     args = _option_args(config["methods"][method].get("options"))
     args += ["--device", method_device(method), "--seed", config.get("seed", 0)]
+    args += panel_args(wildcards.dataset)
     return _args(args)
 
 
@@ -404,15 +551,18 @@ def recommend_enabled():
     return config.get("recommend") is not None
 
 
-def recommend_methods():
-    """The methods the recommendation chooses from, cheapest first (ties go to the first)."""
-    return list((config.get("recommend") or {}).get("methods") or config["methods"])
+def recommend_methods(dataset):
+    """The methods the recommendation chooses from on `dataset`, cheapest first (ties go to
+    the first): those of `recommend.methods` (else every configured one) that can honour
+    the data set's panel constraints."""
+    methods = (config.get("recommend") or {}).get("methods") or config["methods"]
+    return [m for m in methods if not method_limit(dataset, m)]
 
 
 def get_recommend_args(wildcards):
     """Every `seqattn recommend` flag: methods, ks, rule, inner folds, options, device, seed."""
     section = config.get("recommend") or {}
-    methods = recommend_methods()
+    methods = recommend_methods(wildcards.dataset)
     ks = sorted(section.get("ks") or config.get("ks", [5, 10, 20]))
     args = ["--methods", *methods, "--ks", *ks]
     args += ["--rule", section.get("rule", "one_se")]
@@ -430,12 +580,14 @@ def get_recommend_args(wildcards):
     if group:
         args += ["--group", group]
     args += ["--seed", config.get("seed", 0)]
+    args += panel_args(wildcards.dataset)
     return _args(args)
 
 
 def get_recommend_gpus(wildcards):
     """One GPU when any method the recommendation fits runs on CUDA."""
-    return int(any(method_device(m).startswith("cuda") for m in recommend_methods()))
+    methods = recommend_methods(wildcards.dataset)
+    return int(any(method_device(m).startswith("cuda") for m in methods))
 
 
 def recommend_outputs(dataset):
@@ -457,6 +609,10 @@ def report_headlines():
             if rows and rows[0].get("headline"):
                 out[dataset] = rows[0]["headline"]
     return out
+
+
+# the panel sections, checked once every helper they use is defined
+_check_panel()
 
 
 # The report's front page (workflow/report/workflow.rst) opens with these; read when the
@@ -572,6 +728,10 @@ def get_summary_input(wildcards):
     inputs["figures"] = figure_files(d)
     if recommend_enabled():
         inputs["recommendation"] = f"results/{d}/tables/recommendation.tsv"
+    if dataset_panel(d):  # the constraints applied and each final panel's cost
+        inputs["panel_meta"] = [
+            f"results/{d}/panels/{m}/all.json" for m in dataset_methods(d)
+        ]
     return inputs
 
 
@@ -581,6 +741,10 @@ def get_summary_args(wildcards, input):
     args += ["--method", headline_method(wildcards.dataset)]
     if "recommendation" in input.keys():
         args += ["--recommendation", input.recommendation]
+    if "panel_meta" in input.keys():
+        args += ["--panel-meta", *input.panel_meta]
+    for method, why in skipped_methods(wildcards.dataset).items():
+        args.append(f"--skipped={method}={why}")
     return _args(args)
 
 

@@ -6,6 +6,7 @@ rule recommend:
     input:
         data="results/{dataset}/data.h5ad",
         folds="results/{dataset}/folds.tsv",
+        costs=get_costs_input,
     output:
         recommendation=report(
             "results/{dataset}/tables/recommendation.tsv",

@@ -2,6 +2,8 @@ rule select:
     input:
         data="results/{dataset}/data.h5ad",
         folds="results/{dataset}/folds.tsv",
+        # the data set's panel.costs table, when it has one (passed in params.args)
+        costs=get_costs_input,
     output:
         panel="results/{dataset}/panels/{method}/r{repeat}_f{fold}.tsv",
         meta="results/{dataset}/panels/{method}/r{repeat}_f{fold}.json",
@@ -47,6 +49,7 @@ ruleorder: select_attention > select
 rule select_final:
     input:
         data="results/{dataset}/data.h5ad",
+        costs=get_costs_input,
     output:
         panel=report(
             "results/{dataset}/panels/{method}/all.tsv",
