@@ -32,7 +32,17 @@ FIGURES: tuple[str, ...] = (
 
 
 def figure_files(out_dir: PathLike, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
-    """The files :func:`plot_all` writes into ``out_dir`` (for a workflow's ``output:``)."""
+    """The files :func:`plot_all` writes into ``out_dir`` (for a workflow's ``output:``).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> files = seqattn.pl.figure_files("results/nafld/figures", formats=("png", "pdf"))
+    >>> len(files), files[0].as_posix()
+    (24, 'results/nafld/figures/accuracy_vs_k.png')
+    >>> [f.name for f in files[:3]]  # FIGURES in order, each in every format
+    ['accuracy_vs_k.png', 'accuracy_vs_k.pdf', 'attention_trajectory.png']
+    """
     return [Path(out_dir) / f"{name}.{fmt}" for name in FIGURES for fmt in formats]
 
 
@@ -124,6 +134,40 @@ def plot_all(
     -------
     dict
         ``{figure name: None if drawn, else the reason it was skipped}``.
+
+    Examples
+    --------
+    A results folder holding a summary and a stability table (``seqattn aggregate``
+    writes them as ``results/<dataset>/tables/*.tsv``); the cost table is missing, so the
+    cost figure is skipped:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> tables = Path(tmp.name) / "tables"
+    >>> tables.mkdir()
+    >>> methods = ["sequential_attention"] * 2 + ["anova"] * 2
+    >>> pd.DataFrame({
+    ...     "method": methods, "k": [5, 10] * 2, "classifier": "logistic",
+    ...     "metric": "balanced_accuracy", "mean": [0.74, 0.80, 0.70, 0.78], "sd": 0.05, "n": 5,
+    ... }).to_csv(tables / "summary.tsv", sep="\\t", index=False)
+    >>> pd.DataFrame({
+    ...     "method": methods, "k": [5, 10] * 2,
+    ...     "jaccard_mean": [0.7, 0.8, 0.5, 0.6], "kuncheva_mean": [0.6, 0.7, 0.4, 0.5],
+    ... }).to_csv(tables / "stability.tsv", sep="\\t", index=False)
+    >>> out = Path(tmp.name) / "figures"
+    >>> status = seqattn.pl.plot_all(out, tables=tables, formats=("png",),
+    ...                              figures=["accuracy_vs_k", "stability", "cost"],
+    ...                              log=lambda line: None)  # default: one line each on stderr
+    >>> [name for name, reason in status.items() if reason is None]
+    ['accuracy_vs_k', 'stability']
+    >>> status["cost"].startswith("no cost table in")
+    True
+    >>> sorted(f.name for f in out.iterdir())
+    ['accuracy_vs_k.png', 'stability.png']
+    >>> tmp.cleanup()
     """
     import matplotlib.pyplot as plt
 

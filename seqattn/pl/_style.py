@@ -143,6 +143,17 @@ def method_colors(methods: Iterable[str]) -> dict[str, str]:
     -------
     dict
         ``{method: "#RRGGBB"}`` for every distinct name, in input order.
+
+    Examples
+    --------
+    Known methods keep their colour under any spelling; another name gets a fallback
+    colour from a hash of the name, so the same in every call:
+
+    >>> import seqattn
+    >>> seqattn.pl.method_colors(["sequential_attention", "t_test", "my_method"])
+    {'sequential_attention': '#D62728', 't_test': '#006D2C', 'my_method': '#9C755F'}
+    >>> seqattn.pl.method_colors(["my_method"])
+    {'my_method': '#9C755F'}
     """
     names = list(dict.fromkeys(str(m) for m in methods))
     out: dict[str, str] = {}
@@ -164,7 +175,14 @@ def method_colors(methods: Iterable[str]) -> dict[str, str]:
 
 
 def method_markers(methods: Iterable[str]) -> dict[str, str]:
-    """A stable marker per method name (fixed for known methods, hashed otherwise)."""
+    """A stable marker per method name (fixed for known methods, hashed otherwise).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> seqattn.pl.method_markers(["sequential_attention", "anova", "all_features", "my_method"])
+    {'sequential_attention': 'o', 'anova': 's', 'all_features': 'o', 'my_method': 'D'}
+    """
     out = {}
     for name in dict.fromkeys(str(m) for m in methods):
         canon = canonical_method(name)
@@ -194,7 +212,15 @@ def method_order(methods: Iterable[str]) -> list[str]:
 
 
 def method_label(name: str) -> str:
-    """Human-readable method name for legends (``sequential_attention`` -> ``Sequential Attention``)."""
+    """Human-readable method name for legends (``sequential_attention`` -> ``Sequential Attention``).
+
+    Examples
+    --------
+    >>> import seqattn
+    >>> names = ["sequential_attention", "t_test", "mrmr", "my_method"]
+    >>> [seqattn.pl.method_label(m) for m in names]  # an unknown name is kept as it is
+    ['Sequential Attention', 't-test', 'mRMR', 'my_method']
+    """
     canon = canonical_method(name)
     labels = {
         "sequential_attention": "Sequential Attention",
