@@ -120,6 +120,24 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         The scores are comparable across features (so score / cost means something).
     constraint_limit : str
         Why a method without ``supports_blocks`` or ``supports_budget`` cannot honour them.
+
+    Examples
+    --------
+    A method is ``_select`` plus a name (decorate the class with ``@register`` to add it to the
+    registry; without it, the class is used directly):
+
+    >>> import numpy as np
+    >>> from seqattn.methods import PanelSelector, ranking_to_panel
+    >>> class Spread(PanelSelector):  # features by their standard deviation (a toy method)
+    ...     name = "spread"
+    ...     def _select(self, X, y, k, *, random_state):
+    ...         return ranking_to_panel(X.std(axis=0))  # a full ranking, best first
+    >>> X = np.random.default_rng(0).normal(size=(40, 4)) * [1.0, 5.0, 2.0, 3.0]
+    >>> sel = Spread(2).fit(X, np.arange(40) % 2)
+    >>> sel.selected_features_, sel.ranking_
+    (array([1, 3]), array([4, 1, 3, 2]))
+    >>> sel.transform(X).shape  # scikit-learn's SelectorMixin: columns in input order
+    (40, 2)
     """
 
     name: ClassVar[str] = ""
@@ -307,7 +325,26 @@ class PanelSelector(SelectorMixin, BaseEstimator):
 
 
 def register(cls: type) -> type:
-    """Class decorator adding a selector class to the registry under ``cls.name``."""
+    """Class decorator adding a selector class to the registry under ``cls.name``.
+
+    Examples
+    --------
+    In a module of ``seqattn/methods/`` (imported by ``seqattn.methods``, so the decorator
+    runs)::
+
+        @register
+        class Spread(PanelSelector):
+            name = "spread"
+            ...
+
+    after which ``get_method("spread")``, ``make_selector("spread", k)``, ``seqattn select
+    --method spread`` and the workflow know it. It returns the class unchanged:
+
+    >>> from seqattn.methods import get_method, register
+    >>> anova = get_method("anova")
+    >>> register(anova) is anova  # registering again under its name changes nothing
+    True
+    """
     if not getattr(cls, "name", ""):
         raise TypeError(f"{cls.__name__} has no name")
     _REGISTRY[cls.name] = cls
@@ -316,12 +353,31 @@ def register(cls: type) -> type:
 
 def register_module(name: str, module: str) -> None:
     """Register method ``name`` whose ``module`` (it imports torch) is imported on first use,
-    so that listing the methods stays light."""
+    so that listing the methods stays light.
+
+    Examples
+    --------
+    What ``seqattn.methods`` does for Sequential Attention (torch is imported only when the
+    method is first used, not when the methods are listed):
+
+    >>> from seqattn.methods import available_methods, register_module
+    >>> register_module("sequential_attention", "seqattn.methods.sequential_attention")
+    >>> "sequential_attention" in available_methods()
+    True
+    """
     _LAZY[name] = module
 
 
 def available_methods() -> list[str]:
-    """Registered method names, sorted."""
+    """Registered method names, sorted.
+
+    Examples
+    --------
+    >>> from seqattn.methods import available_methods
+    >>> methods = available_methods()
+    >>> "sequential_attention" in methods, "anova" in methods, methods == sorted(methods)
+    (True, True, True)
+    """
     return sorted(set(_REGISTRY) | set(_LAZY))
 
 
@@ -332,6 +388,17 @@ def get_method(name: str) -> type:
     ------
     SeqattnError
         For an unknown name (the message lists the known ones).
+
+    Examples
+    --------
+    >>> from seqattn.methods import get_method
+    >>> cls = get_method("anova")
+    >>> cls.name, cls.ordered
+    ('anova', True)
+    >>> get_method("anvoa")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    seqattn._errors.SeqattnError: unknown method 'anvoa'; known methods: ...
     """
     if name not in _REGISTRY and name in _LAZY:
         importlib.import_module(_LAZY[name])
@@ -344,7 +411,16 @@ def get_method(name: str) -> type:
 
 def method_parameters(name: str) -> dict[str, Any]:
     """The options of method ``name`` and their defaults: its constructor parameters
-    except :data:`FIXED_PARAMETERS` and :data:`CONSTRAINT_PARAMETERS`."""
+    except :data:`FIXED_PARAMETERS` and :data:`CONSTRAINT_PARAMETERS`.
+
+    Examples
+    --------
+    >>> from seqattn.methods import method_parameters
+    >>> method_parameters("anova")
+    {}
+    >>> "epochs" in method_parameters("stg")
+    True
+    """
     params = get_method(name)().get_params(deep=False)
     skip = (*FIXED_PARAMETERS, *CONSTRAINT_PARAMETERS)
     return {key: value for key, value in params.items() if key not in skip}
@@ -372,6 +448,21 @@ def make_selector(
         One line for an unknown method (listing the known ones), an unknown option
         (listing the method's), a bad option value, an unknown constraint, or a constraint
         the method cannot honour.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.methods import make_selector
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 8))
+    >>> y = (X[:, 2] - X[:, 5] > 0).astype(int)
+    >>> selector = make_selector("anova", 2).fit(X, y)
+    >>> sorted(selector.selected_features_.tolist())
+    [2, 5]
+    >>> make_selector("anova", 2, {"alpha": 1.0})
+    Traceback (most recent call last):
+    ...
+    seqattn._errors.SeqattnError: anova: unknown option(s) alpha; its options are (none)
     """
     cls = get_method(name)
     options = dict(options or {})
@@ -411,7 +502,18 @@ def make_selector(
 
 def ranking_to_panel(scores: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The top ``k`` (default: all) indices of a per-feature score vector, best first, and
-    their scores (ties broken by column order, NaN last)."""
+    their scores (ties broken by column order, NaN last).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.methods import ranking_to_panel
+    >>> order, scores = ranking_to_panel(np.array([0.2, np.nan, 0.9, 0.5]), k=2)
+    >>> order.tolist(), scores.tolist()
+    ([2, 3], [0.9, 0.5])
+    >>> ranking_to_panel(np.array([0.2, np.nan, 0.9, 0.5]))[0].tolist()  # NaN last
+    [2, 3, 0, 1]
+    """
     scores = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-np.inf)
     order = np.argsort(-scores, kind="stable")[:k]
     return order, scores[order]
