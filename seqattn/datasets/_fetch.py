@@ -33,6 +33,17 @@ class Remote:
     ``url`` is the file itself, or an archive (zip, e.g. a wheel) holding it at ``member``.
     ``gzip_ok``: a mirror may hold ``<file>.gz`` instead (checked on its decompressed bytes;
     only for files the reader takes compressed).
+
+    Examples
+    --------
+    The NAFLD plasma proteinGroups.txt comes out of the AlphaStats wheel (a zip):
+
+    >>> from seqattn.datasets import REGISTRY
+    >>> remote = REGISTRY["nafld_plasma_maxquant"]["proteinGroups.txt"]
+    >>> remote.url.rsplit("/", 1)[-1], remote.member
+    ('alphastats-0.7.2-py3-none-any.whl', 'alphastats/gui/example_data/proteinGroups.txt')
+    >>> remote.sha256[:12], remote.gzip_ok
+    ('ccaff9886e12', True)
     """
 
     url: str
@@ -82,7 +93,20 @@ REGISTRY: dict[str, dict[str, Remote]] = {
 
 
 def cache_dir() -> Path:
-    """The download cache: ``$SEQATTN_CACHE``, else ``$XDG_CACHE_HOME/seqattn`` or ``~/.cache/seqattn``."""
+    """The download cache: ``$SEQATTN_CACHE``, else ``$XDG_CACHE_HOME/seqattn`` or ``~/.cache/seqattn``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> from seqattn.datasets import cache_dir
+    >>> with mock.patch.dict(os.environ, {"SEQATTN_CACHE": "/scratch/seqattn"}):
+    ...     cache_dir().as_posix()
+    '/scratch/seqattn'
+    >>> with mock.patch.dict(os.environ, {"SEQATTN_CACHE": "", "XDG_CACHE_HOME": "/var/cache"}):
+    ...     cache_dir().as_posix()
+    '/var/cache/seqattn'
+    """
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -152,6 +176,40 @@ def fetch(folder: str, file: str, *, download: bool = False) -> Path:
     with ``download=True`` is a missing file fetched from its recorded URL into the cache.
     A file whose sha256 is not the recorded one is refused (``SeqattnError``), and so is a
     missing file without ``download=True``.
+
+    Examples
+    --------
+    A local mirror (``$SEQATTN_DATA``) holding a file whose sha256 is the recorded one;
+    here a small file registered for the example, as ``REGISTRY`` records the real ones:
+
+    >>> import hashlib, os, tempfile
+    >>> from pathlib import Path
+    >>> from unittest import mock
+    >>> from seqattn.datasets import REGISTRY, Remote, fetch
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> mirror = Path(tmp.name) / "mirror"
+    >>> (mirror / "my_study").mkdir(parents=True)
+    >>> content = b"sample,label\\ns1,a\\ns2,b\\n"
+    >>> _ = (mirror / "my_study" / "labels.csv").write_bytes(content)
+    >>> entry = Remote("https://example.org/labels.csv", hashlib.sha256(content).hexdigest())
+    >>> env = {"SEQATTN_DATA": str(mirror), "SEQATTN_CACHE": str(Path(tmp.name) / "cache")}
+    >>> with mock.patch.dict(REGISTRY, {"my_study": {"labels.csv": entry}}):
+    ...     with mock.patch.dict(os.environ, env):
+    ...         path = fetch("my_study", "labels.csv")
+    >>> path.relative_to(mirror).as_posix(), path.read_bytes() == content
+    ('my_study/labels.csv', True)
+
+    A registered file in neither the mirror nor the cache is not downloaded unless asked:
+
+    >>> with mock.patch.dict(os.environ, env):
+    ...     fetch("glioma_microarray", "GLIOMA.mat")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    seqattn._errors.SeqattnError: data file glioma_microarray/GLIOMA.mat is in neither
+    $SEQATTN_DATA=... nor the cache ...; set the environment variable SEQATTN_DATA to a
+    mirror folder holding glioma_microarray/GLIOMA.mat, or pass download=True to fetch it
+    from https://...
+    >>> tmp.cleanup()
     """
     remote = _entry(folder, file)
     name = f"{folder}/{file}"

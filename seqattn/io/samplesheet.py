@@ -340,7 +340,8 @@ def check_annotations(
     >>> seqattn.io.check_annotations(adata, label="batch", source="samples.csv")
     Traceback (most recent call last):
         ...
-    seqattn._errors.SeqattnError: samples.csv: label column 'batch' has a single class ('b1'); a classifier needs at least two classes, so pick another --label
+    seqattn._errors.SeqattnError: samples.csv: label column 'batch' has a single class
+    ('b1'); a classifier needs at least two classes, so pick another --label
     """
     info = dict(adata.uns.get("seqattn_io", {}))
     for role, col in (("label", label), ("group", group), ("batch", batch)):
