@@ -49,33 +49,23 @@ COMPLETE = (
     "seqattn.methods",
     "seqattn.evaluate.folds",
     "seqattn.evaluate.stability",
+    # seqattn.io file by file: dispatch.py, formats.py and mudata.py have Examples too but
+    # are their owner's to add (then "seqattn.io" can replace these lines)
+    "seqattn.io.alpha",
+    "seqattn.io.diann",
+    "seqattn.io.fragpipe",
+    "seqattn.io.h5ad",
+    "seqattn.io.maxquant",
+    "seqattn.io.mztab",
+    "seqattn.io.samplesheet",
+    "seqattn.io.spectronaut",
+    "seqattn.io.tables",
 )
 
 #: Defined under :data:`COMPLETE` but in files whose Examples are still to be written by
 #: the files' owners (``module.name``); an entry may stay after its Examples land (they run
 #: anyway), delete it then.
-WAITING = {
-    # seqattn/pl/_all.py
-    "seqattn.pl._all.figure_files",
-    "seqattn.pl._all.plot_all",
-    # seqattn/pl/_style.py
-    "seqattn.pl._style.method_colors",
-    "seqattn.pl._style.method_label",
-    "seqattn.pl._style.method_markers",
-    # seqattn/datasets/_fetch.py
-    "seqattn.datasets._fetch.Remote",
-    "seqattn.datasets._fetch.cache_dir",
-    "seqattn.datasets._fetch.fetch",
-    # seqattn/methods/_base.py
-    "seqattn.methods._base.PanelSelector",
-    "seqattn.methods._base.available_methods",
-    "seqattn.methods._base.get_method",
-    "seqattn.methods._base.make_selector",
-    "seqattn.methods._base.method_parameters",
-    "seqattn.methods._base.ranking_to_panel",
-    "seqattn.methods._base.register",
-    "seqattn.methods._base.register_module",
-}
+WAITING: set[str] = set()
 
 
 def _public(module_name: str) -> dict[str, object]:
