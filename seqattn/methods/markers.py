@@ -11,6 +11,19 @@ its size, and the panel prefix for a smaller ``k`` is the round-robin panel for 
 class that contributed it (``panel_classes_`` names that class), so scores are not
 monotone along the panel.
 
+Constraints (:mod:`seqattn._constraints`): excluded and constant columns are never scored.
+With ``feature_groups`` each class ranks *blocks*, a block's score for a class being the
+best of its columns' scores for that class (the largest ``|score|`` with ``rankby_abs``; the
+score reported is that column's statistic), and the round-robin takes blocks: a block
+taken for one class is skipped by the others, ``n_features_to_select`` counts blocks and
+a block's columns enter together. Budget rule: each class in turn takes its untaken block
+with the largest score per unit cost (a statistic compared only within its class; a score
+<= 0 is multiplied by the cost, so a dearer block is always worse) among those that still
+fit, a class with none left that fits is passed over, and selection stops when no class has
+one or ``n_features_to_select`` blocks are taken. Preselected blocks come first; a class
+whose turn reaches one spends that turn on it (the method's own order, without them), and
+``panel_classes_`` credits each to the class it marks best.
+
 Input scale: scanpy and COSG expect log-normalised expression. With ``log1p="auto"`` (the
 default) ``log1p`` is applied first when ``X`` looks un-logged (non-negative and either
 integer-valued or with a maximum above 50: raw counts or raw intensities); log-scale and
@@ -30,6 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from seqattn._constraints import _tolerance, effective_costs, plan_panel, walk_blocks
 from seqattn.methods._base import PanelSelector, register
 from seqattn.methods._prep import encode_labels, import_peer, keep_torch_threads, log1p_if_needed
 
@@ -80,13 +94,110 @@ def round_robin(
     return idx, np.nan_to_num(class_scores[who, idx].astype(float), nan=0.0), who
 
 
+def block_scores(
+    class_scores: np.ndarray, members: list[np.ndarray], *, by_abs: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class scores of blocks of columns: a block scores, for each class, as its best
+    column for that class.
+
+    Parameters
+    ----------
+    class_scores : ndarray, shape (n_classes, n_features)
+    members : list of ndarray of int
+        The columns of each block.
+    by_abs : bool
+        The best column is the one with the largest ``|score|``.
+
+    Returns
+    -------
+    key, score : ndarray, shape (n_classes, n_blocks)
+        The ranking key of each block for each class (its best column's score, or
+        ``|score|``; NaN as -inf) and that column's own statistic (NaN as 0).
+    """
+    raw = np.asarray(class_scores, dtype=np.float64)
+    key = np.nan_to_num(np.abs(raw) if by_abs else raw, nan=-np.inf)
+    best = np.array([m[np.argmax(key[:, m], axis=1)] for m in members]).T  # (C, B) columns
+    rows = np.arange(raw.shape[0])[:, None]
+    return key[rows, best], np.nan_to_num(raw[rows, best], nan=0.0)
+
+
+def pool_blocks(
+    key: np.ndarray,
+    *,
+    cost: np.ndarray | None = None,
+    budget: float | None = None,
+    cap: int | None = None,
+    forced: list[int] | tuple = (),
+) -> tuple[list[int], list[int]]:
+    """Round-robin over classes, one block per turn (the module docstring's rules).
+
+    Parameters
+    ----------
+    key : ndarray, shape (n_classes, n_blocks)
+        Score of every block for every class (higher = better marker; -inf allowed).
+    cost, budget : ndarray of shape (n_blocks,) and float, optional
+        With a budget, each class takes its untaken block with the largest score per unit
+        cost that still fits what is left (the preselected blocks paid first).
+    cap : int, optional
+        Most blocks in the panel, preselected ones included (None: every block).
+    forced : sequence of int
+        Preselected blocks: in the panel already; a class whose turn reaches one spends
+        the turn on it.
+
+    Returns
+    -------
+    picked, classes : list of int
+        The blocks taken after ``forced``, in order, and the class that took each.
+    """
+    n_classes, n_blocks = key.shape
+    cap = n_blocks if cap is None else cap
+    rank = key
+    left = None
+    if budget is not None:
+        c = effective_costs(cost)
+        rank = np.where(key > 0, key / c, key * c)
+        left = budget - float(np.asarray(cost)[list(forced)].sum())
+    rankings = np.argsort(-rank, axis=1, kind="stable")
+    taken = np.zeros(n_blocks, dtype=bool)
+    pending = np.zeros(n_blocks, dtype=bool)  # preselected, not yet reached by a turn
+    pending[list(forced)] = True
+    cursor = np.zeros(n_classes, dtype=np.int64)
+    picked: list[int] = []
+    classes: list[int] = []
+    active = list(range(n_classes))
+    while active and len(forced) + len(picked) < cap:
+        for cls in list(active):
+            ranking = rankings[cls]
+            while cursor[cls] < n_blocks and (
+                taken[ranking[cursor[cls]]]
+                or (
+                    left is not None
+                    and not pending[ranking[cursor[cls]]]
+                    and cost[ranking[cursor[cls]]] > left + _tolerance(budget)
+                )  # left only shrinks: a block that does not fit now never will
+            ):
+                cursor[cls] += 1
+            if cursor[cls] == n_blocks:
+                active.remove(cls)
+                continue
+            b = int(ranking[cursor[cls]])
+            taken[b] = True
+            if pending[b]:
+                continue  # the turn goes to a preselected block
+            if left is not None:
+                left -= float(cost[b])
+            picked.append(b)
+            classes.append(cls)
+            if len(forced) + len(picked) == cap:
+                break
+    return picked, classes
+
+
 class _PerClassMarkers(PanelSelector):
     """Shared driver: build an AnnData, score every class, pool by round-robin."""
 
-    constraint_limit = (
-        "pools per-class rankings into a fixed number of features by round-robin (the "
-        "scores of different classes are not comparable)"
-    )
+    supports_blocks = True  # each class ranks blocks by their best column
+    supports_budget = True  # each class's next block by score per unit cost
 
     _parameter_constraints: ClassVar[dict] = {
         **PanelSelector._parameter_constraints,
@@ -112,6 +223,44 @@ class _PerClassMarkers(PanelSelector):
         raise NotImplementedError
 
     def _select(self, X: Any, y: np.ndarray, k: int, *, random_state: int):
+        scores, names = self._score_classes(X, y)
+        order, panel_scores, who = round_robin(scores, k, by_abs=self.rankby_abs)
+        self.panel_classes_ = [names[c] for c in who]
+        return order, panel_scores
+
+    def _fit_constrained(self, X: Any, y: Any) -> _PerClassMarkers:
+        """``fit`` with constraints: the classes score the candidate columns, each class
+        ranks the blocks by their best column, and the round-robin takes blocks."""
+        plan = plan_panel(self, X, getattr(self, "feature_names_in_", None))
+        scores, names = self._score_classes(X[:, plan.candidates], y)
+        key, score = block_scores(scores, plan.members, by_abs=self.rankby_abs)
+        full, full_classes = pool_blocks(key)  # the method's own order of every block
+        priority = np.empty(plan.n_blocks)
+        priority[full] = np.arange(plan.n_blocks)
+        if plan.budget is None:
+            picked = walk_blocks(plan, priority, None)
+            took = dict(zip(full, full_classes, strict=True))
+        else:
+            rest, classes = pool_blocks(
+                key, cost=plan.cost, budget=plan.budget, cap=plan.cap, forced=plan.forced
+            )
+            picked = [*plan.forced, *rest]
+            took = dict(zip(rest, classes, strict=True))
+        who = [took.get(b, int(np.argmax(key[:, b]))) for b in picked]  # forced: best class
+        sizes = [len(plan.members[b]) for b in picked]
+        self.selected_features_ = plan.columns(picked)
+        self.selection_scores_ = np.repeat(
+            [score[c, b] for b, c in zip(picked, who, strict=True)], sizes
+        ).astype(np.float64)
+        self.panel_classes_ = [names[c] for c, m in zip(who, sizes, strict=True) for _ in range(m)]
+        self.ranking_ = plan.ranking(picked, full)
+        self.selected_groups_ = plan.group_labels(picked, getattr(self, "feature_names_in_", None))
+        self.panel_cost_ = float(plan.cost[picked].sum())
+        return self
+
+    def _score_classes(self, X: Any, y: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Scores (n_classes, n_features) of every class against the rest, and the class
+        names (sorted); sets ``log1p_applied_``."""
         import anndata as ad
         import pandas as pd
 
@@ -132,10 +281,8 @@ class _PerClassMarkers(PanelSelector):
             warnings.simplefilter("ignore", RuntimeWarning)
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
             scores = self._class_scores(adata, len(classes))
-        order, panel_scores, who = round_robin(scores, k, by_abs=self.rankby_abs)
-        self.panel_classes_ = [names[c] for c in who]
         self.log1p_applied_ = logged
-        return order, panel_scores
+        return scores, names
 
 
 def _uns_scores(result: dict, group: str, d: int) -> np.ndarray:
