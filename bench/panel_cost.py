@@ -142,12 +142,12 @@ def _has(done: pd.DataFrame, method, mode, setting, fold) -> bool:
 
 
 def budgets_from(counts: pd.DataFrame, between: int) -> list[float]:
-    """Each count-based panel's mean cost (rounded to a whole unit), plus ``between`` budgets
-    spread evenly (geometric) inside the widest gaps between them."""
-    means = counts.groupby(["method", "setting"])["cost"].mean()
-    base = sorted({float(round(v)) for v in means})
+    """The count-based panels' mean cost at each k (over methods and folds, rounded to a
+    whole unit), plus ``between`` budgets, each the geometric midpoint of one of the widest
+    gaps (the gap below the smallest, from 0, counts too)."""
+    base = sorted({float(round(v)) for v in counts.groupby("k")["cost"].mean()})
     extra: list[float] = []
-    gaps = sorted(itertools.pairwise(base), key=lambda g: g[0] - g[1])
+    gaps = sorted(itertools.pairwise([base[0] / 4, *base]), key=lambda g: g[0] - g[1])
     for lo, hi in gaps[:between]:
         mid = float(round(np.sqrt(lo * hi)))
         if lo < mid < hi:
@@ -324,7 +324,7 @@ def main(argv=None) -> int:
     ap.add_argument("--ks", nargs="+", type=int, default=KS)
     ap.add_argument("--rna-cost", type=float, default=1.0, help="cost of one RNA probe")
     ap.add_argument("--adt-cost", type=float, default=10.0, help="cost of one antibody")
-    ap.add_argument("--between", type=int, default=2, help="budgets added between the counts'")
+    ap.add_argument("--between", type=int, default=1, help="budgets added between the counts'")
     ap.add_argument("--budgets", nargs="+", type=float, default=None, help="budgets to use instead")
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
     ap.add_argument("--fresh", action="store_true", help="forget saved rows")
