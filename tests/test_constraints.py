@@ -275,3 +275,116 @@ def test_preselected_block_comes_first_and_counts():
     sa = _sa(2, feature_groups=groups, preselected=[1]).fit(X, y)
     assert sa.selected_features_[:3].tolist() == [0, 1, 2] and len(sa.selected_features_) == 4
     assert sa.selected_groups_[0] == "kit" and np.isnan(sa.attention_history_[0]).all()
+
+
+# ------------------------------------------------------------ per-class marker rankings
+
+MARKERS = ["wilcoxon", "t-test", "logreg", "cosg"]
+
+
+def _marker_problem(seed=3, n=150, d=15):
+    """Three classes: the kit (columns 0-2) marks class a, column 3 marks b, 4 marks c."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(["a", "b", "c"], n // 3)
+    X = rng.normal(size=(n, d))
+    X[:, :3] += 1.5 * (y == "a")[:, None]
+    X[:, 3] += 2.0 * (y == "b")
+    X[:, 4] += 2.0 * (y == "c")
+    return X, y
+
+
+@pytest.mark.parametrize("name", MARKERS)
+def test_marker_method_takes_a_planted_block_as_one_pick(name):
+    X, y = _marker_problem()
+    groups = ["kit", "kit", "kit", *[None] * 12]
+    single = _fit_or_skip(name, 3, X, y, None)
+    assert len(set(single.selected_features_.tolist()) & {0, 1, 2}) < 3  # one a-turn each
+    blocks = _fit_or_skip(name, 2, X, y, {"feature_groups": groups})
+    assert blocks.selected_groups_ == ["kit", 3]
+    assert blocks.selected_features_.tolist() == [0, 1, 2, 3]
+    assert blocks.panel_classes_ == ["a", "a", "a", "b"]
+    assert blocks.ranking_[[0, 1, 2, 3]].tolist() == [1, 1, 1, 2]
+    assert sorted(blocks.ranking_.tolist()[3:]) == list(range(2, 14))  # blocks rank once
+    assert blocks.get_support().sum() == 4 and blocks.panel_cost_ == 4.0
+    # A block's score for its class is the best of its columns' scores for that class.
+    scores, classes = blocks._score_classes(X, y)
+    a = classes.index("a")
+    np.testing.assert_allclose(blocks.selection_scores_[:3], scores[a, :3].max())
+    np.testing.assert_allclose(blocks.selection_scores_[3], scores[classes.index("b"), 3])
+
+
+@pytest.mark.parametrize("name", MARKERS)
+def test_marker_method_constraints_keep_exclusions_and_the_budget(name):
+    X, y = _marker_problem()
+    groups = ["kit", "kit", "kit", *[None] * 12]
+    plain = _fit_or_skip(name, 4, X[:, 1:], y, None)
+    excluded = _fit_or_skip(name, 4, X, y, {"exclude": [0]})  # the same panel, shifted
+    assert excluded.selected_features_.tolist() == (plain.selected_features_ + 1).tolist()
+    np.testing.assert_array_equal(excluded.selection_scores_, plain.selection_scores_)
+    assert excluded.panel_classes_ == plain.panel_classes_
+    costs = np.linspace(0.5, 3.0, 15)
+    constraints = {"feature_groups": groups, "exclude": [1], "feature_costs": costs}
+    kit = _fit_or_skip(name, 2, X, y, constraints)
+    assert kit.selected_groups_[0] == "kit" and kit.selected_features_[:2].tolist() == [0, 2]
+    budget = _fit_or_skip(name, None, X, y, {**constraints, "budget": 6.0})
+    order = budget.selected_features_.tolist()
+    assert 1 not in order and budget.ranking_[1] == 14 and budget.panel_cost_ <= 6.0
+    assert np.isclose(budget.panel_cost_, costs[order].sum())
+    left = 6.0 - budget.panel_cost_  # it stops only when no other block fits
+    rest = [j for j in range(3, 15) if j not in order]
+    assert min([costs[[0, 2]].sum() if 0 not in order else np.inf, *costs[rest]]) > left
+    assert len(budget.panel_classes_) == len(order)
+    capped = _fit_or_skip(name, 2, X, y, {**constraints, "budget": 6.0})
+    assert capped.selected_groups_ == budget.selected_groups_[:2]  # k caps, prefix kept
+
+
+def _planted_class_scores(monkeypatch, scores):
+    from seqattn.methods.markers import WilcoxonMarkers
+
+    monkeypatch.setattr(WilcoxonMarkers, "_class_scores", lambda self, adata, n: scores)
+
+
+def test_marker_blocks_and_budget_follow_the_round_robin_rules(monkeypatch):
+    # classes a, b; blocks g = {0, 1}, h = {2, 3}, then columns 4 and 5 alone
+    scores = np.array([[1.0, 5.0, 4.0, 0.0, 3.0, 2.0], [0.0, 1.0, 2.0, 6.0, 7.0, -1.0]])
+    _planted_class_scores(monkeypatch, scores)
+    X = np.random.default_rng(0).normal(size=(20, 6))
+    y = np.repeat(["a", "b"], 10)
+    groups = ["g", "g", "h", "h", None, None]
+
+    def fit(k, options=None, **constraints):
+        return make_selector("wilcoxon", k, options or {}, constraints=constraints).fit(X, y)
+
+    per_feature = fit(3)
+    assert per_feature.selected_features_.tolist() == [1, 4, 2]
+    blocks = fit(3, feature_groups=groups)  # a: g (5), b: column 4 (7), a: h (4)
+    assert blocks.selected_features_.tolist() == [0, 1, 4, 2, 3]
+    assert blocks.selection_scores_.tolist() == [5.0, 5.0, 7.0, 4.0, 4.0]  # max member
+    assert blocks.panel_classes_ == ["a", "a", "b", "a", "a"]
+    assert blocks.ranking_.tolist() == [1, 1, 3, 3, 2, 4]
+    # b's best block h was taken by a: b takes its next one, not h again
+    assert fit(4, feature_groups=groups).selected_groups_ == ["g", 4, "h", 5]
+
+    flipped = scores.copy()
+    flipped[0, 0] = -9.0  # |score| ranks g first for a; the column's own statistic is kept
+    _planted_class_scores(monkeypatch, flipped)
+    by_abs = fit(1, {"rankby_abs": True}, feature_groups=groups)
+    assert by_abs.selected_groups_ == ["g"] and by_abs.selection_scores_.tolist() == [-9, -9]
+    _planted_class_scores(monkeypatch, scores)
+
+    # Budget: blocks cost g 2, h 2, column 4 4, column 5 1. Score per cost, a: g 2.5, h 2,
+    # 5 2, 4 0.75; b: h 3, 4 1.75, g 0.5, 5 -1 (a score <= 0 times its cost).
+    costs = [1.0, 1.0, 1.0, 1.0, 4.0, 1.0]
+    spent = fit(None, feature_groups=groups, feature_costs=costs, budget=5.0)
+    assert spent.selected_groups_ == ["g", "h", 5]  # b's 4 (its best) is too dear per unit
+    assert spent.panel_classes_ == ["a", "a", "b", "b", "a"] and spent.panel_cost_ == 5.0
+    capped = fit(2, feature_groups=groups, feature_costs=costs, budget=5.0)
+    assert capped.selected_groups_ == ["g", "h"]
+    tight = fit(None, feature_groups=groups, feature_costs=costs, budget=1.5)
+    assert tight.selected_groups_ == [5] and tight.panel_cost_ == 1.0  # then nothing fits
+    # Preselected: first; the class whose turn reaches it spends that turn on it.
+    forced = fit(3, feature_groups=groups, preselected=[4])
+    assert forced.selected_groups_ == [4, "g", "h"]  # a: g, b: 4 (forced), a: h
+    assert forced.panel_classes_[:1] == ["b"] and len(forced.panel_classes_) == 5
+    with pytest.raises(SeqattnError, match="below the cheapest"):
+        fit(None, feature_costs=costs, budget=0.5)

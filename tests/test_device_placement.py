@@ -82,6 +82,35 @@ def test_selector_names_the_device_of_every_tensor():
     np.testing.assert_array_equal(got, expected)
 
 
+CONSTRAINED = {
+    "feature_groups": {"feature_groups": ["kit"] * 3 + [None] * 17},
+    "budget": {"feature_costs": np.linspace(0.5, 2.0, 20), "budget": 3.0},
+}
+
+
+@pytest.mark.parametrize("constraints", CONSTRAINED.values(), ids=CONSTRAINED.keys())
+def test_constrained_selector_names_the_device_of_every_tensor(constraints):
+    X, y, _ = redundant_problem(3, n=200)
+
+    def fit():
+        return SequentialAttentionSelector(
+            n_features_to_select=2,
+            hidden=(8,),
+            epochs=20,
+            device="cpu",
+            random_state=0,
+            **constraints,
+        ).fit(X, y)
+
+    expected = fit()
+    with torch.device("meta"):
+        got = fit()
+    np.testing.assert_array_equal(got.selected_features_, expected.selected_features_)
+    np.testing.assert_array_equal(got.attention_history_, expected.attention_history_)
+    np.testing.assert_array_equal(got.loss_curve_, expected.loss_curve_)
+    assert got.panel_cost_ == expected.panel_cost_
+
+
 # lassonet is left out: the lassonet package builds its own modules on the default device.
 @pytest.mark.parametrize("name", ["concrete", "stg"])
 def test_torch_peers_name_the_device_of_every_tensor(name):
@@ -119,9 +148,7 @@ def test_training_step_keeps_every_tensor_on_the_device(task, class_weight):
         for weights in (None, row_weight[:, index]):
             net.zero_grad(set_to_none=True)
             x = source.batch(index)
-            loss = train_step(
-                net, x, targets.values[index], targets, source.inv_sd, phase, weights
-            )
+            loss = train_step(net, x, targets.values[index], targets, source.inv_sd, phase, weights)
             assert loss.device == dev and loss.shape == ()
             for name, p in net.named_parameters():
                 if name == "logits" and phase is None:
