@@ -203,9 +203,13 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         check_constraint_values(self)
         for key, able in (("feature_groups", "supports_blocks"), ("budget", "supports_budget")):
             if getattr(self, key) is not None and not getattr(self, able):
+                able_ones = sorted(
+                    {n for n, c in _REGISTRY.items() if getattr(c, able, False)}
+                    | {"sequential_attention"}
+                )
                 raise SeqattnError(
-                    f"{self.name} cannot honour {key}: it {self.constraint_limit}; use a "
-                    "ranking method (anova, variance, mutual_info) or sequential_attention"
+                    f"{self.name} cannot honour {key}: it {self.constraint_limit}; methods "
+                    f"that can: {', '.join(able_ones)}"
                 )
 
     def _check_options(self) -> None:
