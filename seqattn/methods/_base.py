@@ -104,8 +104,10 @@ class PanelSelector(SelectorMixin, BaseEstimator):
     block together, ``selection_scores_`` gives each its block's score (the best score
     of its columns) and the columns of the j-th block all rank j.
 
-    Class attributes
-    ----------------
+    Notes
+    -----
+    Class attributes a method sets:
+
     name : str
         Registry name.
     ordered : bool
