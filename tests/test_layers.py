@@ -18,6 +18,7 @@ LEAVES = {
     "seqattn._atomic",
     "seqattn._panel",
     "seqattn._defaults",
+    "seqattn._tables",
     "seqattn._version",
 }
 
@@ -61,3 +62,20 @@ def test_imports_point_one_way(package):
 def test_schema_reference_default_is_the_code_default():
     schema = yaml.safe_load((ROOT.parent / "workflow/schemas/config.schema.yaml").read_text())
     assert schema["properties"]["reference"]["default"] == REFERENCE_METHOD
+
+
+def test_figures_and_workflow_use_the_columns_the_writers_write():
+    """One definition of the result tables (seqattn._tables): each figure's required columns
+    are among those written, and the workflow's aggregate rule declares exactly its tables."""
+    import re
+
+    from seqattn._tables import AGGREGATE_TABLES, PANEL_COLUMNS
+    from seqattn.pl._io import COLUMNS
+
+    written = {**AGGREGATE_TABLES, "panel": PANEL_COLUMNS}
+    for kind, needed in COLUMNS.items():
+        if kind in written:  # cost_summary is pl's own; attention is wide (one per feature)
+            assert set(needed) <= set(written[kind]), kind
+    rule = (ROOT.parent / "workflow/rules/aggregate.smk").read_text().split("rule ")[1]
+    declared = set(re.findall(r"results/\{dataset\}/tables/(\w+)\.tsv", rule))
+    assert declared == set(AGGREGATE_TABLES)

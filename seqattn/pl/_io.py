@@ -21,7 +21,9 @@ PathLike = str | os.PathLike[str]
 TableLike = pd.DataFrame | PathLike
 SaveLike = PathLike | Sequence[PathLike] | None
 
-#: The columns of every table the figures read (CONTRIBUTING.md).
+#: The columns each figure needs from a table: a subset of the columns written
+#: (:mod:`seqattn._tables`; tests/test_layers.py checks it), so a user's own table with
+#: only these columns draws too.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "metrics": ("method", "k", "classifier", "metric", "value"),
     "summary": ("method", "k", "classifier", "metric", "mean", "sd", "n"),
