@@ -33,6 +33,24 @@ def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``dataset, method, k, classifier, metric, mean, sd, n``; NaN values (e.g. the recall
         of a class absent from a fold) are left out, and ``n`` counts the rest.
+
+    Examples
+    --------
+    A metrics table (:func:`run_nested_cv`'s ``metrics``; ``seqattn validate`` writes one
+    per fold) of three methods on four folds:
+
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import summarise
+    >>> metrics = pd.DataFrame({
+    ...     "dataset": "demo", "method": ["anova"] * 4 + ["random"] * 4 + ["t-test"] * 4,
+    ...     "k": 5, "repeat": 0, "fold": [0, 1, 2, 3] * 3, "classifier": "logreg",
+    ...     "metric": "balanced_accuracy",
+    ...     "value": [0.80, 0.70, 0.75, 0.85, 0.55, 0.50, 0.60, 0.50, 0.80, 0.72, 0.70, 0.80]})
+    >>> summarise(metrics).round(3)
+      dataset  method  k classifier             metric   mean     sd  n
+    0    demo   anova  5     logreg  balanced_accuracy  0.775  0.065  4
+    1    demo  random  5     logreg  balanced_accuracy  0.538  0.048  4
+    2    demo  t-test  5     logreg  balanced_accuracy  0.755  0.053  4
     """
     grouped = metrics.groupby(SUMMARY_KEYS, sort=True, dropna=False)["value"]
     out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
@@ -53,6 +71,22 @@ def paired_comparison(metrics: pd.DataFrame, method_a: str, method_b: str) -> pd
     -------
     DataFrame
         ``dataset, k, classifier, metric, method_a, method_b, mean_diff, statistic, pvalue, n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import paired_comparison
+    >>> metrics = pd.DataFrame({
+    ...     "dataset": "demo", "method": ["anova"] * 4 + ["random"] * 4 + ["t-test"] * 4,
+    ...     "k": 5, "repeat": 0, "fold": [0, 1, 2, 3] * 3, "classifier": "logreg",
+    ...     "metric": "balanced_accuracy",
+    ...     "value": [0.80, 0.70, 0.75, 0.85, 0.55, 0.50, 0.60, 0.50, 0.80, 0.72, 0.70, 0.80]})
+    >>> paired = paired_comparison(metrics, "anova", "random")
+    >>> paired[["k", "method_a", "method_b", "mean_diff", "statistic", "pvalue", "n"]].round(3)
+       k method_a method_b  mean_diff  statistic  pvalue  n
+    0  5    anova   random      0.238        0.0   0.125  4
+
+    With four folds the smallest two-sided p-value the exact test can give is 0.125.
     """
     from scipy.stats import wilcoxon
 
@@ -84,6 +118,26 @@ def compare_methods(
 
     With a reference, ``method_a`` is the reference, so a positive ``mean_diff`` means the
     reference scored higher.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import compare_methods
+    >>> metrics = pd.DataFrame({
+    ...     "dataset": "demo", "method": ["anova"] * 4 + ["random"] * 4 + ["t-test"] * 4,
+    ...     "k": 5, "repeat": 0, "fold": [0, 1, 2, 3] * 3, "classifier": "logreg",
+    ...     "metric": "balanced_accuracy",
+    ...     "value": [0.80, 0.70, 0.75, 0.85, 0.55, 0.50, 0.60, 0.50, 0.80, 0.72, 0.70, 0.80]})
+    >>> table = compare_methods(metrics, reference="anova")
+    >>> table[["method_a", "method_b", "mean_diff", "pvalue", "n"]].round(3)
+      method_a method_b  mean_diff  pvalue  n
+    0    anova   random      0.238   0.125  4
+    1    anova   t-test      0.020   0.500  4
+    >>> compare_methods(metrics)[["method_a", "method_b"]]  # all pairs
+      method_a method_b
+    0    anova   random
+    1    anova   t-test
+    2   random   t-test
     """
     methods = sorted(set(methods) if methods is not None else set(metrics["method"].unique()))
     if reference is not None:

@@ -59,7 +59,14 @@ _FACTORIES = {"logreg": _logreg, "rf": _rf, "mlp": _mlp, "knn": _knn}
 
 
 def available_classifiers() -> list[str]:
-    """Names accepted by :func:`make_classifier`."""
+    """Names accepted by :func:`make_classifier`.
+
+    Examples
+    --------
+    >>> from seqattn.evaluate import available_classifiers
+    >>> available_classifiers()
+    ['knn', 'logreg', 'mlp', 'rf']
+    """
     return sorted(_FACTORIES)
 
 
@@ -101,6 +108,20 @@ def make_classifier(
         Training-fold size; k-NN's ``n_neighbors`` is capped at it.
     **options
         Overrides of the classifier's parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.evaluate import make_classifier
+    >>> model = make_classifier("knn", n_train=3)
+    >>> [name for name, _ in model.steps]
+    ['standardscaler', 'kneighborsclassifier']
+    >>> model[-1].n_neighbors  # 5 by default, capped at the training-fold size
+    3
+    >>> X = np.array([[0.0], [0.1], [0.2], [1.0], [1.1], [1.2]])
+    >>> y = ["a", "a", "a", "b", "b", "b"]
+    >>> make_classifier("logreg", C=0.5).fit(X, y).predict([[0.05], [1.15]]).tolist()
+    ['a', 'b']
     """
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler

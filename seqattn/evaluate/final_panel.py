@@ -27,6 +27,23 @@ def final_panel(all_panel: pd.DataFrame, fold_panels: pd.DataFrame) -> pd.DataFr
         fraction of fold fits whose K-panel contains the feature (0 when never selected;
         NaN when there are no fold fits to compare with); then ``group, cost`` when the
         panel has them.
+
+    Examples
+    --------
+    The all-samples 2-panel of a method and the 2-panels of its two fold fits:
+
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import final_panel
+    >>> all_panel = pd.DataFrame({"panel_k": 2, "rank": [1, 2], "feature": ["CD3E", "MS4A1"],
+    ...                           "score": [0.9, 0.4]})
+    >>> fold_panels = pd.DataFrame({
+    ...     "dataset": "pbmc", "method": "anova", "repeat": 0, "fold": [0, 0, 1, 1],
+    ...     "n_features": 765, "panel_k": 2, "rank": [1, 2, 1, 2],
+    ...     "feature": ["CD3E", "MS4A1", "CD3E", "NKG7"], "score": [0.8, 0.5, 0.9, 0.3]})
+    >>> final_panel(all_panel, fold_panels)
+       panel_k  rank feature  score  selection_frequency
+    0        2     1    CD3E    0.9                  1.0
+    1        2     2   MS4A1    0.4                  0.5
     """
     extra = [c for c in CONSTRAINT_COLUMNS if c in all_panel.columns]
     out = all_panel[PANEL_COLUMNS].sort_values(["panel_k", "rank"], ignore_index=True)

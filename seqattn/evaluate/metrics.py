@@ -55,6 +55,21 @@ def classification_metrics(
     -------
     dict
         ``metric name -> value``.
+
+    Examples
+    --------
+    Three classes in the data set, two in this test fold:
+
+    >>> import numpy as np
+    >>> from seqattn.evaluate import classification_metrics
+    >>> classes = ["a", "b", "c"]
+    >>> y_true = np.array(["a", "a", "b", "b"])
+    >>> y_pred = np.array(["a", "b", "b", "b"])
+    >>> proba = np.array([[0.8, 0.2, 0.0], [0.4, 0.6, 0.0], [0.1, 0.9, 0.0], [0.2, 0.7, 0.1]])
+    >>> scores = classification_metrics(y_true, y_pred, proba, classes)
+    >>> {name: round(value, 3) for name, value in scores.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'accuracy': 0.75, 'balanced_accuracy': 0.75, 'f1_macro': 0.733, 'roc_auc_ovr': 1.0,
+     'recall[a]': 0.5, 'recall[b]': 1.0, 'recall[c]': nan}
     """
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, recall_score
 

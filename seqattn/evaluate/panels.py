@@ -98,7 +98,21 @@ def panel_cost(panel: pd.DataFrame, k: int) -> float:
 
 
 def panel_for_k(panel: pd.DataFrame, k: int) -> list[str]:
-    """The feature names of the k-panel (the smallest block with ``panel_k >= k``)."""
+    """The feature names of the k-panel (the smallest block with ``panel_k >= k``).
+
+    Examples
+    --------
+    A fixed-k method's table, fitted once at k = 2 and once at k = 4:
+
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import panel_for_k
+    >>> panel = pd.DataFrame({"panel_k": [2, 2, 4, 4, 4, 4], "rank": [1, 2, 1, 2, 3, 4],
+    ...                       "feature": ["A", "B", "C", "A", "D", "E"], "score": 1.0})
+    >>> panel_for_k(panel, 2)
+    ['A', 'B']
+    >>> panel_for_k(panel, 3)  # the first three of the k = 4 fit
+    ['C', 'A', 'D']
+    """
     sizes = sorted(int(s) for s in panel["panel_k"].unique())
     fitting = [s for s in sizes if s >= k]
     if not fitting:
@@ -111,7 +125,28 @@ def panel_for_k(panel: pd.DataFrame, k: int) -> list[str]:
 
 
 def read_panel(path: str | Path) -> pd.DataFrame:
-    """Read a panel table (TSV or Parquet) and check its columns."""
+    r"""Read a panel table (TSV or Parquet) and check its columns.
+
+    A table without the ``group`` and ``cost`` columns reads as one block per feature with
+    no costs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from seqattn.evaluate import read_panel
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "all.tsv"
+    >>> pd.DataFrame({"panel_k": 3, "rank": [1, 2, 3], "feature": ["SOD1_N", "CaNA_N", "pERK_N"],
+    ...               "score": [0.9, 0.7, 0.4]}).to_csv(path, sep="\t", index=False)
+    >>> read_panel(path)
+       panel_k  rank feature  score   group  cost
+    0        3     1  SOD1_N    0.9  SOD1_N   NaN
+    1        3     2  CaNA_N    0.7  CaNA_N   NaN
+    2        3     3  pERK_N    0.4  pERK_N   NaN
+    >>> tmp.cleanup()
+    """
     path = str(path)
     try:
         panel = (
@@ -154,7 +189,25 @@ def sidecar_path(panel_path: str | Path, suffix: str = ".json") -> Path:
 
 
 def read_sidecar(panel_path: str | Path) -> dict[str, Any]:
-    """The JSON sidecar of a panel file; a clear error when it is missing or unreadable."""
+    """The JSON sidecar of a panel file; a clear error when it is missing or unreadable.
+
+    ``seqattn select`` writes ``<panel>.json`` beside each panel table
+    (:attr:`SelectedPanel.meta`).
+
+    Examples
+    --------
+    >>> import json
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from seqattn.evaluate import read_sidecar
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> panel_path = Path(tmp.name) / "r0_f1.tsv"
+    >>> meta = {"method": "anova", "repeat": 0, "fold": 1, "ks": [3, 5]}
+    >>> _ = (Path(tmp.name) / "r0_f1.json").write_text(json.dumps(meta))
+    >>> read_sidecar(panel_path)  # the panel table itself is not read
+    {'method': 'anova', 'repeat': 0, 'fold': 1, 'ks': [3, 5]}
+    >>> tmp.cleanup()
+    """
     path = sidecar_path(panel_path)
     if not path.exists():
         raise SeqattnError(
