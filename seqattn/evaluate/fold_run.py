@@ -24,7 +24,24 @@ from seqattn.evaluate.selection import select_on_fold
 
 
 class SelectedPanel(NamedTuple):
-    """What :func:`select_panel` returns (unpacks as ``panel, meta, attention``)."""
+    """What :func:`select_panel` returns (unpacks as ``panel, meta, attention``).
+
+    Examples
+    --------
+    The final (all-samples) 3-panel of ANOVA F on the mice data:
+
+    >>> import seqattn
+    >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
+    ...                             label="class", group="mouse")
+    >>> result = seqattn.evaluate.select_panel(raw, "class", "anova", 3)
+    >>> result._fields
+    ('panel', 'meta', 'attention')
+    >>> panel, meta, attention = result
+    >>> panel["feature"].tolist()
+    ['SOD1_N', 'CaNA_N', 'Ubiquitin_N']
+    >>> meta["method"], meta["fold"], meta["n_train"], attention is None
+    ('anova', None, 1080, True)
+    """
 
     panel: pd.DataFrame
     """``panel_k, rank, feature, score``."""
@@ -97,6 +114,34 @@ def select_panel(
         versions; with constraints also ``constraints`` (what was constrained) and, with
         costs, ``panel_cost`` and ``panel_cost_by_k``. ``attention``: the wide attention
         table, or None.
+
+    Examples
+    --------
+    ANOVA F on the training samples of outer fold 1 (ordered: one fit at ``max(ks)``, whose
+    prefixes are the smaller panels):
+
+    >>> import seqattn
+    >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
+    ...                             label="class", group="mouse")
+    >>> folds = seqattn.evaluate.folds_for_adata(raw, "class", group="mouse", n_splits=3)
+    >>> panel, meta, _ = seqattn.evaluate.select_panel(raw, "class", "anova", [3, 5],
+    ...                                                folds=folds, repeat=0, fold=1)
+    >>> panel[["panel_k", "rank", "feature"]]
+       panel_k  rank      feature
+    0        5     1       SOD1_N
+    1        5     2       CaNA_N
+    2        5     3  Ubiquitin_N
+    3        5     4        P38_N
+    4        5     5        ARC_N
+    >>> meta["n_train"], meta["n_test"], meta["n_features"]
+    (735, 345, 77)
+
+    Without a fold table it is the final panel on all samples; constraints hold in it:
+
+    >>> final = seqattn.evaluate.select_panel(raw, "class", "anova", 3,
+    ...                                       constraints={"exclude": ["SOD1_N"]})
+    >>> final.panel["feature"].tolist()
+    ['CaNA_N', 'Ubiquitin_N', 'ARC_N']
     """
     constraints = constraints_for_adata(adata, constraints)
     y = obs_column(adata, label).to_numpy()
@@ -173,6 +218,33 @@ def validate_panel(
         ``dataset, method, k, repeat, fold, classifier, metric, value``.
     predictions : DataFrame
         ``dataset, method, k, repeat, fold, classifier, sample, y_true, y_pred``.
+
+    Examples
+    --------
+    Select on the training samples of outer fold 1, then score the 3- and 5-panels on its
+    test samples:
+
+    >>> import seqattn
+    >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
+    ...                             label="class", group="mouse")
+    >>> folds = seqattn.evaluate.folds_for_adata(raw, "class", group="mouse", n_splits=3)
+    >>> panel, meta, _ = seqattn.evaluate.select_panel(raw, "class", "anova", [3, 5],
+    ...                                                folds=folds, repeat=0, fold=1)
+    >>> metrics, predictions = seqattn.evaluate.validate_panel(
+    ...     raw, "class", folds, 0, 1, panel, [3, 5], ["logreg"], meta=meta, dataset="mice")
+    >>> metrics.columns.tolist()
+    ['dataset', 'method', 'k', 'repeat', 'fold', 'classifier', 'metric', 'value']
+    >>> metrics.groupby("k").size().tolist()  # 4 metrics and 8 per-class recalls per k
+    [12, 12]
+    >>> predictions.shape  # 345 test samples x 2 panel sizes
+    (690, 9)
+
+    With its sidecar, a panel selected on another fold is refused (it would leak):
+
+    >>> seqattn.evaluate.validate_panel(raw, "class", folds, 0, 2, panel, 3, meta=meta)
+    Traceback (most recent call last):
+    ...
+    seqattn._errors.SeqattnError: panel was selected on repeat 0, fold 1 but is validated on repeat 0, fold 2; pass the panel of the same fold
     """
     y = obs_column(adata, label).to_numpy()
     ks = check_ks(ks)
