@@ -128,6 +128,35 @@ class Recommendation:
         folds whose chosen panel held the marker.
     rule, inner_splits, classifier, dataset, n_fits
         How it was made; ``n_fits`` counts the selector fits (inner, refits and final).
+    predictions : DataFrame
+        The outer test predictions of each outer fold's choice.
+
+    Examples
+    --------
+    One method, two panel sizes, two outer and two inner folds grouped by mouse:
+
+    >>> import seqattn
+    >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
+    ...                             label="class", group="mouse")
+    >>> rec = seqattn.evaluate.recommend(raw, "class", methods=["anova"], ks=[3, 5],
+    ...                                  group="mouse", n_splits=2, inner_splits=2)
+    >>> type(rec).__name__, rec.method, len(rec.panel) == rec.k, rec.panel[:3]
+    ('Recommendation', 'anova', True, ['SOD1_N', 'CaNA_N', 'Ubiquitin_N'])
+    >>> rec.rule, rec.inner_splits, rec.classifier, rec.dataset, rec.n_fits  # (2 + 1) x (2 + 1)
+    ('one_se', 2, 'logreg', 'mice_protein', 9)
+    >>> low, high = rec.ci
+    >>> bool(low <= rec.expected_balanced_accuracy <= high)
+    True
+    >>> rec.fold_choices[["repeat", "fold", "method", "n_train", "n_test"]]
+       repeat  fold method  n_train  n_test
+    0       0     0  anova      540     540
+    1       0     1  anova      540     540
+    >>> rec.inner["scope"].unique().tolist()  # inner curves per outer fold and on all samples
+    ['r0_f0', 'r0_f1', 'all']
+    >>> rec.panel_table.columns.tolist()
+    ['dataset', 'method', 'k', 'rank', 'feature', 'score', 'selection_frequency', 'group', 'cost']
+    >>> rec.table().shape  # tables/recommendation.tsv
+    (1, 14)
     """
 
     method: str
