@@ -600,6 +600,28 @@ def sequential_attention(
     ``epochs``, ``n_restarts`` ...). Scores are the attention weight of each feature at its pick;
     ``uns[key_added]`` also holds ``attention_history`` (k x d), ``loss_curve`` and
     ``pick_steps``, which ``seqattn.pl.attention_trajectory`` reads.
+
+    Examples
+    --------
+    Ten features, two of which decide the label; a short fit on the CPU (``epochs=20``,
+    one network) is enough here:
+
+    >>> import anndata as ad
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 10)).astype(np.float32)
+    >>> state = np.where(X[:, 3] + X[:, 7] > 0, "up", "down")
+    >>> obs = pd.DataFrame({"state": state}, index=[f"c{i}" for i in range(200)])
+    >>> adata = ad.AnnData(X, obs=obs, var=pd.DataFrame(index=[f"g{j}" for j in range(10)]))
+    >>> seqattn.tl.sequential_attention(adata, "state", 2, device="cpu", epochs=20, n_restarts=1)
+    >>> sorted(adata.uns["seqattn"]["order"].tolist())
+    ['g3', 'g7']
+    >>> adata.var.columns.tolist()
+    ['seqattn_selected', 'seqattn_rank', 'seqattn_score']
+    >>> adata.uns["seqattn"]["attention_history"].shape  # one row per pick
+    (2, 10)
     """
     return select(
         adata,

@@ -47,8 +47,9 @@ COMPLETE = (
     "seqattn.pl",
     "seqattn.datasets",
     "seqattn.methods",
-    "seqattn.evaluate.folds",
-    "seqattn.evaluate.stability",
+    "seqattn.evaluate",
+    "seqattn.report",
+    "seqattn.tl",
     # seqattn.io file by file: dispatch.py, formats.py and mudata.py have Examples too but
     # are their owner's to add (then "seqattn.io" can replace these lines)
     "seqattn.io.alpha",
@@ -138,6 +139,9 @@ def test_examples_found() -> None:
         "seqattn.tl:select",
         "seqattn.io:read",
         "seqattn.evaluate:recommend",
+        "seqattn.evaluate:run_nested_cv",
+        "seqattn.report:write_summary",
+        "seqattn.tl:sequential_attention",
         "seqattn.pp:preprocess",
         "seqattn.pl:accuracy_vs_k",
     ]:
@@ -162,7 +166,8 @@ def test_complete_modules_have_examples() -> None:
 
 def test_public_objects_still_without_examples() -> None:
     """The to-do list (an expected failure while it is not empty; ``-ra`` prints it): public
-    objects of the other modules, and those WAITING, still without Examples."""
+    objects of the other modules, and those WAITING, still without Examples. Empty now (it
+    passes); a new public object outside :data:`COMPLETE` without Examples shows up here."""
     missing = [
         f"{target} ({where})"
         for target, where in _lacking()
