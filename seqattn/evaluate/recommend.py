@@ -448,9 +448,9 @@ def recommend(
     >>> raw = seqattn.pp.preprocess(seqattn.datasets.mice_protein(), "zscore",
     ...                             label="class", group="mouse")
     >>> rec = seqattn.evaluate.recommend(raw, "class", methods=["anova", "t-test"],
-    ...                                  ks=[3, 5], group="mouse", n_splits=3)
-    >>> rec.method in ("anova", "t-test"), len(rec.panel) == rec.k, rec.n_fits
-    (True, True, 28)
+    ...                                  ks=[3, 5], group="mouse", n_splits=2, inner_splits=2)
+    >>> rec.method in ("anova", "t-test"), len(rec.panel) == rec.k, rec.n_fits  # (2 + 1) x (2 x 2 + 1)
+    (True, True, 15)
     >>> rec.headline().startswith("Take this panel:")
     True
     """
