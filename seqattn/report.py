@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
+from seqattn._tables import AGGREGATE_TABLES
 from seqattn.pl._io import PathLike, TableLike, as_adata, find_table, one_dataset, read_table
 from seqattn.pl._style import REFERENCE_METHOD, canonical_method, method_label
 
@@ -22,17 +23,8 @@ if TYPE_CHECKING:
     import anndata as ad
 
 #: Table file names looked up in a ``tables/`` directory (``.tsv``; ``.tsv.gz`` and
-#: ``.parquet`` also accepted).
-TABLE_NAMES = (
-    "summary",
-    "metrics",
-    "predictions",
-    "paired",
-    "selection_frequency",
-    "stability",
-    "method_similarity",
-    "cost",
-)
+#: ``.parquet`` also accepted): those ``seqattn aggregate`` writes.
+TABLE_NAMES = tuple(AGGREGATE_TABLES)
 
 
 def _fmt(mean: float, sd: float | None = None, digits: int = 3) -> str:

@@ -9,20 +9,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-
-SUMMARY_KEYS = ["dataset", "method", "k", "classifier", "metric"]
-PAIRED_COLUMNS = [
-    "dataset",
-    "k",
-    "classifier",
-    "metric",
-    "method_a",
-    "method_b",
-    "mean_diff",
-    "statistic",
-    "pvalue",
-    "n",
-]
+from seqattn._tables import PAIRED_COLUMNS, SUMMARY_KEYS
 
 
 def summarise(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -7,14 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from seqattn._errors import SeqattnError
+from seqattn._tables import COST_COLUMNS, METRIC_COLUMNS, PREDICTION_COLUMNS
 from seqattn.evaluate.panels import read_panel, read_sidecar
-from seqattn.evaluate.scoring import (
-    COST_COLUMNS,
-    METRIC_COLUMNS,
-    PREDICTION_COLUMNS,
-    cost_rows,
-    label_rows,
-)
+from seqattn.evaluate.scoring import cost_rows, label_rows
 from seqattn.evaluate.stability import label_panel
 
 

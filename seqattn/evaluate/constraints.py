@@ -209,8 +209,7 @@ def _by_feature(
         if var is None or value not in var.columns:
             known = ", ".join(map(str, [] if var is None else var.columns[:20])) or "(none)"
             raise SeqattnError(
-                f"{setting}={value!r} is not a column of the features' var; choose one of: "
-                f"{known}"
+                f"{setting}={value!r} is not a column of the features' var; choose one of: {known}"
             )
         column = var[value]
         return pd.Series(column.to_numpy(), index=names), f"var column {value!r}", 0

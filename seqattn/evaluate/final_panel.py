@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn.evaluate.panels import CONSTRAINT_COLUMNS, PANEL_COLUMNS
+from seqattn._tables import CONSTRAINT_COLUMNS, PANEL_COLUMNS
 from seqattn.evaluate.stability import selection_frequency
 
 

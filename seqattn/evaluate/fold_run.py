@@ -9,17 +9,13 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
+from seqattn._tables import METRIC_COLUMNS, PREDICTION_COLUMNS
 from seqattn.evaluate._data import obs_column, subject_groups
 from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import fold_seed, train_test_indices
 from seqattn.evaluate.panels import check_ks
-from seqattn.evaluate.scoring import (
-    METRIC_COLUMNS,
-    PREDICTION_COLUMNS,
-    label_rows,
-    score_on_fold,
-)
+from seqattn.evaluate.scoring import label_rows, score_on_fold
 from seqattn.evaluate.selection import select_on_fold
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-
-FOLD_COLUMNS = ["sample", "repeat", "fold"]
+from seqattn._tables import FOLD_COLUMNS
 
 
 def make_folds(

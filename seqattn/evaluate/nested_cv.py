@@ -9,20 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqattn._tables import COST_COLUMNS, METRIC_COLUMNS, PREDICTION_COLUMNS
 from seqattn.evaluate._data import dataset_name
 from seqattn.evaluate.aggregate import compare_methods, summarise
 from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
 from seqattn.evaluate.fold_data import prepare_fold
 from seqattn.evaluate.folds import cv_inputs, fold_seed, iter_folds, train_test_indices
 from seqattn.evaluate.panels import check_ks
-from seqattn.evaluate.scoring import (
-    COST_COLUMNS,
-    METRIC_COLUMNS,
-    PREDICTION_COLUMNS,
-    cost_rows,
-    label_rows,
-    score_on_fold,
-)
+from seqattn.evaluate.scoring import cost_rows, label_rows, score_on_fold
 from seqattn.evaluate.selection import select_on_fold
 from seqattn.evaluate.stability import label_panel, method_similarity, selection_frequency
 from seqattn.evaluate.stability import stability as panel_stability
@@ -192,7 +186,13 @@ def run_nested_cv(
     ks = check_ks(ks, n_features=adata.n_vars)
     constraints = constraints_for_adata(adata, constraints)
     y, groups, folds = cv_inputs(
-        adata, label, group, folds, n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
+        adata,
+        label,
+        group,
+        folds,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        random_state=random_state,
     )
     options = dict(options or {})
     metric_tables, prediction_tables, panel_tables, metas, cost_tables = [], [], [], [], []
@@ -212,8 +212,12 @@ def run_nested_cv(
                 warmup=warmup,
             )
             meta.update(
-                dataset=dataset, label=label, repeat=repeat, fold=fold,
-                seed=int(random_state), fold_seed=meta["seed"],
+                dataset=dataset,
+                label=label,
+                repeat=repeat,
+                fold=fold,
+                seed=int(random_state),
+                fold_seed=meta["seed"],
             )
             metrics, predictions = score_on_fold(
                 data, panel, ks, classifiers, random_state=random_state

@@ -17,12 +17,7 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-
-PANEL_COLUMNS = ["panel_k", "rank", "feature", "score"]
-#: Written by ``seqattn select`` after :data:`PANEL_COLUMNS`: the block (``feature_groups``;
-#: the feature itself when it has none) and the feature's cost (NaN without costs). Tables
-#: without them read as one block per feature.
-CONSTRAINT_COLUMNS = ["group", "cost"]
+from seqattn._tables import PANEL_COLUMNS
 
 
 def check_ks(ks: Sequence[int] | int, n_features: int | None = None) -> list[int]:

@@ -24,6 +24,12 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
+from seqattn._tables import (
+    RECOMMENDATION_COLUMNS,
+    RECOMMENDATION_FOLD_COLUMNS,
+    RECOMMENDATION_INNER_COLUMNS,
+    RECOMMENDATION_PANEL_COLUMNS,
+)
 from seqattn.evaluate._data import dataset_name, obs_column
 from seqattn.evaluate.classifiers import normalise_classifiers
 from seqattn.evaluate.constraints import PanelConstraints, constraints_for_adata
@@ -41,66 +47,6 @@ from seqattn.evaluate.selection import select_on_fold
 
 RULES = ("one_se", "best")
 METRIC = "balanced_accuracy"
-#: ``tables/recommendation_inner.tsv``: the inner-CV score of every (method, k), per outer
-#: fold (``scope = r<repeat>_f<fold>``) and on all samples (``scope = all``).
-INNER_COLUMNS = [
-    "dataset",
-    "scope",
-    "repeat",
-    "fold",
-    "method",
-    "k",
-    "mean",
-    "se",
-    "n",
-    "threshold",
-    "chosen",
-]
-#: ``tables/recommendation_folds.tsv``: what the procedure chose in each outer fold and how
-#: the choice scored on that fold's test samples.
-FOLD_COLUMNS = [
-    "dataset",
-    "repeat",
-    "fold",
-    "method",
-    "k",
-    "inner_mean",
-    "inner_se",
-    "balanced_accuracy",
-    "n_train",
-    "n_test",
-    "panel",
-]
-#: ``tables/recommendation.tsv``: one row, the recommendation.
-RECOMMENDATION_COLUMNS = [
-    "dataset",
-    "method",
-    "k",
-    "rule",
-    "inner_splits",
-    "classifier",
-    "expected_balanced_accuracy",
-    "ci_low",
-    "ci_high",
-    "ci_method",
-    "n_outer_folds",
-    "n_fits",
-    "panel",
-    "headline",
-]
-#: ``tables/recommendation_panel.tsv``: the final panel with how often each marker was
-#: chosen across the outer folds.
-PANEL_COLUMNS = [
-    "dataset",
-    "method",
-    "k",
-    "rank",
-    "feature",
-    "score",
-    "selection_frequency",
-    "group",
-    "cost",
-]
 CI_METHOD = "t-interval over the outer fold scores (df = folds - 1), clipped to [0, 1]"
 
 
@@ -120,12 +66,15 @@ class Recommendation:
     ci : (float, float)
         Its 95% interval (:data:`CI_METHOD`); NaN with a single outer fold.
     fold_choices : DataFrame
-        ``FOLD_COLUMNS``: the choice and outer score of every outer fold.
+        ``seqattn._tables.RECOMMENDATION_FOLD_COLUMNS``: the choice and outer score of
+        every outer fold.
     inner : DataFrame
-        ``INNER_COLUMNS``: the inner-CV curve of every method, per outer fold and on all samples.
+        ``seqattn._tables.RECOMMENDATION_INNER_COLUMNS``: the inner-CV curve of every
+        method, per outer fold and on all samples.
     panel_table : DataFrame
-        ``PANEL_COLUMNS``: the final panel with ``selection_frequency``, the fraction of outer
-        folds whose chosen panel held the marker.
+        ``seqattn._tables.RECOMMENDATION_PANEL_COLUMNS``: the final panel with
+        ``selection_frequency``, the fraction of outer folds whose chosen panel held the
+        marker.
     rule, inner_splits, classifier, dataset, n_fits
         How it was made; ``n_fits`` counts the selector fits (inner, refits and final).
     predictions : DataFrame
@@ -495,7 +444,7 @@ def recommend(
             threshold=threshold,
             chosen=(scores["method"] == method) & (scores["k"] == k),
         )
-        return out[INNER_COLUMNS]
+        return out[RECOMMENDATION_INNER_COLUMNS]
 
     def choose_and_refit(train: np.ndarray, test: np.ndarray | None, seed: int):
         """Inner CV on ``train`` chooses (method, k); refit it on all of ``train``."""
@@ -544,7 +493,7 @@ def recommend(
             )
         )
         prediction_tables.append(predictions.assign(repeat=repeat, fold=fold, method=method))
-    fold_choices = pd.DataFrame(fold_rows, columns=FOLD_COLUMNS)
+    fold_choices = pd.DataFrame(fold_rows, columns=RECOMMENDATION_FOLD_COLUMNS)
 
     # the recommendation: the same procedure on all samples
     everyone = np.arange(adata.n_obs)
@@ -566,7 +515,7 @@ def recommend(
             "group": final["group"].astype(str).to_numpy(),
             "cost": final["cost"].to_numpy(dtype=float),
         }
-    )[PANEL_COLUMNS]
+    )[RECOMMENDATION_PANEL_COLUMNS]
     outer = fold_choices["balanced_accuracy"].to_numpy(dtype=float)
     return Recommendation(
         method=method,

@@ -14,27 +14,13 @@ from seqattn.evaluate.fold_data import FoldData
 from seqattn.evaluate.metrics import aligned_proba, classification_metrics
 from seqattn.evaluate.panels import check_ks, panel_for_k
 
-METRIC_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "classifier", "metric", "value"]
-#: The selector-cost table (``tables/cost.tsv``): kept apart from the metrics, whose
-#: values are reproducible, because time and memory differ from run to run.
-COST_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "metric", "value"]
-#: Its metrics: wall time, peak RSS added by the call, and (CUDA) torch's peak allocation.
+#: The selector-cost table's metrics: wall time, peak RSS added by the call, and (CUDA)
+#: torch's peak allocation.
 COST_METRICS = {
     "selector_time_s": "wall_time_s",
     "selector_peak_rss_delta_mb": "peak_rss_delta_mb",
     "selector_gpu_peak_allocated_mb": "gpu_peak_allocated_mb",
 }
-PREDICTION_COLUMNS = [
-    "dataset",
-    "method",
-    "k",
-    "repeat",
-    "fold",
-    "classifier",
-    "sample",
-    "y_true",
-    "y_pred",
-]
 
 
 def score_on_fold(

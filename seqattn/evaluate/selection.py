@@ -117,9 +117,7 @@ def select_on_fold(
             selector.fit(data.X_train, data.y_train, groups=data.groups_train)
         order = selector.selected_features_
         _check_exclusions(method_name, order, data.features, constraints)
-        blocks.append(
-            panel_block(k, order, selector.selection_scores_, data.features, constraints)
-        )
+        blocks.append(panel_block(k, order, selector.selection_scores_, data.features, constraints))
         cost_by_fit[k] = cost
         history = getattr(selector, "attention_history_", None)
         if history is not None:

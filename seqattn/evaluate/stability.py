@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn.evaluate.panels import PANEL_COLUMNS, panel_for_k
+from seqattn._tables import (
+    METHOD_SIMILARITY_COLUMNS,
+    PANEL_COLUMNS,
+    SELECTION_FREQUENCY_COLUMNS,
+    STABILITY_COLUMNS,
+)
+from seqattn.evaluate.panels import panel_for_k
 
 FIT_KEYS = ["dataset", "method", "repeat", "fold"]
 LONG_PANEL_COLUMNS = [*FIT_KEYS, "n_features", *PANEL_COLUMNS]
@@ -146,7 +152,7 @@ def selection_frequency(panels: pd.DataFrame, ks: Iterable[int] | None = None) -
         freq = counts / len(group)
         for feature, value in freq.items():
             rows.append((dataset, method, k, feature, float(value)))
-    out = pd.DataFrame(rows, columns=["dataset", "method", "k", "feature", "frequency"])
+    out = pd.DataFrame(rows, columns=SELECTION_FREQUENCY_COLUMNS)
     return out.sort_values(
         ["dataset", "method", "k", "frequency", "feature"],
         ascending=[True, True, True, False, True],
@@ -185,7 +191,7 @@ def stability(panels: pd.DataFrame, ks: Iterable[int] | None = None) -> pd.DataF
     for (dataset, method, k), group in sets.groupby(["dataset", "method", "k"], sort=True):
         jac, kun = _pairwise(group["features"].tolist(), group["n_features"].tolist())
         rows.append((dataset, method, k, jac, kun))
-    return pd.DataFrame(rows, columns=["dataset", "method", "k", "jaccard_mean", "kuncheva_mean"])
+    return pd.DataFrame(rows, columns=STABILITY_COLUMNS)
 
 
 def method_similarity(panels: pd.DataFrame, ks: Iterable[int] | None = None) -> pd.DataFrame:
@@ -231,9 +237,7 @@ def method_similarity(panels: pd.DataFrame, ks: Iterable[int] | None = None) -> 
                 jac.append(jaccard_index(sa, sb))
                 kun.append(kuncheva_index(sa, sb, d) if len(sa) == len(sb) else np.nan)
             rows.append((dataset, k, a, b, _nanmean(jac), _nanmean(kun)))
-    return pd.DataFrame(
-        rows, columns=["dataset", "k", "method_a", "method_b", "jaccard", "kuncheva"]
-    )
+    return pd.DataFrame(rows, columns=METHOD_SIMILARITY_COLUMNS)
 
 
 def _pairwise(sets: Sequence[frozenset], dims: Sequence[Any]) -> tuple[float, float]:
