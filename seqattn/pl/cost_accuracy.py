@@ -151,6 +151,8 @@ def cost_accuracy(
     >>> fig.axes[0].get_xlabel()
     'total panel cost'
     """
+    from matplotlib.lines import Line2D
+
     summary = cost_accuracy_summary(table, metric=metric, dataset=dataset)
     if methods is not None:
         summary = summary[summary["method"].isin([str(m) for m in methods])]
@@ -159,7 +161,7 @@ def cost_accuracy(
     names = method_order(summary["method"].unique())
     colors, markers = method_colors(names), method_markers(names)
     modes = list(dict.fromkeys(["count", "budget", *summary["mode"].unique()]))
-    fig = new_figure((6.4, 4.2), layout="constrained")
+    fig = new_figure((8.0, 4.2), layout="constrained")
     ax = fig.subplots()
     for method in names:
         for mode in modes:
@@ -179,7 +181,6 @@ def cost_accuracy(
                 linewidth=2.0 if ref else 1.4,
                 elinewidth=0.8,
                 capsize=2,
-                label=f"{method_label(method)}, {_MODE_LABELS.get(mode, mode)}",
                 zorder=4 if ref else 3,
             )
             if annotate:
@@ -199,7 +200,28 @@ def cost_accuracy(
     ax.set_ylabel(metric.replace("_", " ") + " (mean ± SD over folds)")
     ax.grid(True, color="0.92", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="lower right", frameon=False)
+    # the errorbar glyph hides the line style, so the legend draws plain lines with markers
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=colors[method],
+            marker=markers[method],
+            linestyle=MODE_STYLES.get(mode, ":"),
+            linewidth=2.0 if is_reference(method) else 1.4,
+            label=f"{method_label(method)}, {_MODE_LABELS.get(mode, mode)}",
+        )
+        for method in names
+        for mode in modes
+        if ((summary["method"] == method) & (summary["mode"] == mode)).any()
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        handlelength=3.0,
+    )
     n = int(summary["n"].max()) if len(summary) else 0
     ax.set_title(
         title
