@@ -284,6 +284,8 @@ def report() -> pd.DataFrame:
     rows = _done()
     if rows.empty:
         sys.exit(f"no rows in {ROWS}: run the benchmark first")
+    meta = json.loads((OUT / "run.json").read_text()) if (OUT / "run.json").is_file() else {}
+    costs = meta.get("costs", {})
     summary = cost_accuracy_summary(rows)
     extra = rows.groupby(["method", "mode", "setting"]).agg(
         n_features=("n_features", "mean"), n_adt=("n_adt", "mean")
@@ -292,8 +294,9 @@ def report() -> pd.DataFrame:
     write_table(summary.round(4), SUMMARY)
     pl.cost_accuracy(
         rows,
-        title="CBMC CITE-seq (RNA probe 1, antibody 10 units): balanced accuracy against "
-        "panel cost\nlogistic regression, 3-fold CV, mean ± SD over folds",
+        title=f"CBMC CITE-seq, {meta.get('cells', '?')} cells (RNA probe {costs.get('rna', '?'):g}, "
+        f"antibody {costs.get('adt', '?'):g} units): balanced accuracy against panel cost\n"
+        "logistic regression, 3-fold CV, mean ± SD over folds",
         save=FIGURE,
     )
     show = summary.assign(
