@@ -1,6 +1,7 @@
 """Accuracy against panel cost on CBMC CITE-seq: count-based against cost-aware panels.
 
-    OMP_NUM_THREADS=1 python bench/panel_cost.py            # about 20 min on one core
+    OMP_NUM_THREADS=1 python bench/panel_cost.py            # about 17 min on one core
+    OMP_NUM_THREADS=1 python bench/panel_cost.py --adt-cost 3 --out bench/results/panel_cost/adt_cost3
     python bench/panel_cost.py --report-only                # table and figure from saved rows
 
 CBMC CITE-seq (Stoeckius et al. 2017) measures RNA (the top 2,000 genes) and 10 surface
@@ -21,8 +22,9 @@ standardised panel is fitted on them; balanced accuracy on the test cells.
 
 (a) count-based panels, k = 5, 10, 20, costs ignored (one fit at k = 20 per fold: both
 methods are ordered, so the first k of it is the k-panel); (b) cost-aware panels with
-``budget`` set to each count-based panel's mean cost (rounded) and ``--between`` budgets
-between them, ``n_features_to_select=None`` (the budget alone). Methods: Sequential
+``budget`` set to the count-based panels' mean cost at each k (over both methods and the
+folds, rounded) and ``--between`` (1) budgets inside the widest gaps between them,
+``n_features_to_select=None`` (the budget alone). Methods: Sequential
 Attention and ANOVA F. Rows go to ``bench/results/panel_cost/panel_cost.tsv`` as they are
 measured (an interrupted run resumes), then the summary and ``panel_cost.png``
 (``seqattn.pl.cost_accuracy``).
