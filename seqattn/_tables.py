@@ -18,6 +18,11 @@ METRIC_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "classifier", "met
 #: ``tables/cost.tsv``: kept apart from the metrics, whose values are reproducible, because
 #: time and memory differ from run to run.
 COST_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "metric", "value"]
+#: ``tables/panel_cost.tsv``: one row per fold panel and k: how many columns (features) the
+#: k-panel holds (with blocks, more than k; under a budget, maybe fewer), what it cost (NaN
+#: without ``costs``; read from the panel's sidecar) and the budget it was bought under
+#: (NaN without one: then k is the panel size, else a cap).
+PANEL_COST_COLUMNS = ["dataset", "method", "k", "repeat", "fold", "n_features", "cost", "budget"]
 PREDICTION_COLUMNS = [
     "dataset",
     "method",
@@ -118,4 +123,5 @@ AGGREGATE_TABLES: dict[str, list[str]] = {
     "stability": STABILITY_COLUMNS,
     "method_similarity": METHOD_SIMILARITY_COLUMNS,
     "cost": COST_COLUMNS,
+    "panel_cost": PANEL_COST_COLUMNS,
 }

@@ -220,6 +220,16 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
             "y_pred",
         ],
         "cost": ["dataset", "method", "k", "repeat", "fold", "metric", "value"],
+        "panel_cost": [
+            "dataset",
+            "method",
+            "k",
+            "repeat",
+            "fold",
+            "n_features",
+            "cost",
+            "budget",
+        ],
         "final_panel_anova": [
             "panel_k",
             "rank",
@@ -241,6 +251,15 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
     cost = pd.read_csv(out_dir / "cost.tsv", sep="\t")
     assert set(cost["metric"]) == {"selector_time_s", "selector_peak_rss_delta_mb"}
     assert len(cost) == 2 * 3 * 2 * 2  # methods x folds x ks x metrics
+    # one row per fold panel and k; without costs or blocks: k columns, no cost, no budget
+    panel_cost = pd.read_csv(out_dir / "panel_cost.tsv", sep="\t")
+    assert len(panel_cost) == 2 * 3 * 2  # methods x folds x ks
+    keys = panel_cost[["method", "fold", "k"]].itertuples(index=False, name=None)
+    assert sorted(keys) == [
+        (m, f, k) for m in ("anova", "test_attention") for f in range(3) for k in (2, 4)
+    ]
+    assert (panel_cost["n_features"] == panel_cost["k"]).all()
+    assert panel_cost["cost"].isna().all() and panel_cost["budget"].isna().all()
 
     # a second run of the selections and validations: every table but cost.tsv is the same,
     # byte for byte (the selector's time and memory differ from run to run)
@@ -272,6 +291,55 @@ def test_full_chain_writes_contract_tables(toy, tmp_path, monkeypatch):
     mixed = ["final-panel", *anova_finals, "--fold-panels", *panels, "--dataset", "toy"]
     assert main([*mixed, "--out", str(tmp_path / "mixed.tsv")]) == 2  # other methods' folds
     assert not (tmp_path / "mixed.tsv").exists()
+
+
+def test_aggregate_writes_each_fold_panels_cost_with_blocks_and_costs(tmp_path):
+    """panel_cost.tsv with costs and blocks: the k-panel's columns (a block brings all of
+    its own, so more than k) and its cost, as the sidecar recorded it."""
+    data = tmp_path / "toy.h5ad"
+    _write_toy(data)
+    adata = ad.read_h5ad(data)
+    adata.var["kit"] = ["kit01", "kit01", "kit23", "kit23"] + [""] * 16  # g0+g1, g2+g3
+    adata.write_h5ad(data)
+    costs = pd.Series(np.arange(1.0, 21.0), index=adata.var_names)  # g<j> costs j + 1
+    pd.DataFrame({"feature": costs.index, "cost": costs.to_numpy()}).to_csv(
+        tmp_path / "costs.tsv", sep="\t", index=False
+    )
+    folds = tmp_path / "folds.tsv"
+    assert main(["folds", str(data), "--label", "cls", "--n-splits", "2", "--out", str(folds)]) == 0
+    metrics, panels = [], []
+    for fold in range(2):
+        panel = tmp_path / "panels" / "anova" / f"r0_f{fold}.tsv"
+        select = ["select", str(data), "--label", "cls", "--method", "anova", "--ks", "1", "3"]
+        select += ["--folds", str(folds), "--fold", str(fold), "--dataset", "toy"]
+        select += ["--feature-groups", "kit", "--costs", str(tmp_path / "costs.tsv")]
+        assert main([*select, "--threads", "1", "--out", str(panel)]) == 0
+        out = tmp_path / "metrics" / "anova" / f"r0_f{fold}.tsv"
+        validate = ["validate", str(data), "--label", "cls", "--folds", str(folds)]
+        validate += ["--fold", str(fold), "--panel", str(panel), "--ks", "1", "3"]
+        assert main([*validate, "--classifiers", "logreg", "--out", str(out)]) == 0
+        metrics.append(str(out))
+        panels.append(str(panel))
+    out_dir = tmp_path / "tables"
+    aggregate = ["aggregate", "--dataset", "toy", "--metrics", *metrics, "--panels", *panels]
+    assert main([*aggregate, "--out-dir", str(out_dir)]) == 0
+    table = pd.read_csv(out_dir / "panel_cost.tsv", sep="\t")
+    assert list(table[["method", "k", "repeat", "fold"]].itertuples(index=False, name=None)) == [
+        ("anova", 1, 0, 0),
+        ("anova", 1, 0, 1),
+        ("anova", 3, 0, 0),
+        ("anova", 3, 0, 1),
+    ]
+    assert table["budget"].isna().all()
+    for row in table.itertuples():
+        panel = pd.read_csv(panels[row.fold], sep="\t", keep_default_na=False)
+        k_panel = panel[panel["rank"] <= row.k]
+        sidecar = json.loads((tmp_path / "panels/anova" / f"r0_f{row.fold}.json").read_text())
+        assert row.n_features == len(k_panel)
+        assert row.cost == pytest.approx(costs[k_panel["feature"]].sum())
+        assert row.cost == pytest.approx(sidecar["panel_cost_by_k"][str(row.k)])
+    # the class signal sits in g0..g2, so the blocks enter: some k-panel exceeds k columns
+    assert (table["n_features"] > table["k"]).any()
 
 
 def test_errors_are_one_line_and_write_nothing(toy, tmp_path, capsys):
@@ -510,8 +578,23 @@ def test_folds_command_groups_mice_by_mouse(tmp_path, mice):
 def test_select_records_config_hash_and_seed_in_sidecar(toy, tmp_path):
     out = tmp_path / "all.tsv"
     code = main(
-        ["select", toy, "--label", "cls", "--method", "anova", "--k", "3",
-         "--config-hash", "abc123", "--seed", "4", "--no-warmup", "--out", str(out)]
+        [
+            "select",
+            toy,
+            "--label",
+            "cls",
+            "--method",
+            "anova",
+            "--k",
+            "3",
+            "--config-hash",
+            "abc123",
+            "--seed",
+            "4",
+            "--no-warmup",
+            "--out",
+            str(out),
+        ]
     )
     assert code == 0
     meta = json.loads(out.with_suffix(".json").read_text())

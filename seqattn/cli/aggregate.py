@@ -14,7 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Writes metrics, summary, paired, selection_frequency, stability, "
             "method_similarity, cost (selector time and memory, from the panels' sidecars; "
-            "the only table that differs between two runs) and predictions, "
+            "the only table that differs between two runs), panel_cost (each fold panel's "
+            "size and cost per k; NaN without costs) and predictions, "
             "final_panel_<method> TSVs into --out-dir."
         ),
     )
@@ -44,7 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=int,
         nargs="+",
         default=None,
-        help="panel sizes for stability tables (default: the ks in the metrics)",
+        help="panel sizes for the stability and panel_cost tables (default: the ks in the "
+        "metrics)",
     )
     p.add_argument("--out-dir", required=True, help="output folder")
     p.set_defaults(func=run)
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         read_final_panels,
         read_fold_panels,
         read_metrics,
+        read_panel_cost,
         read_predictions,
     )
     from seqattn.evaluate.final_panel import final_panel
@@ -83,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         "stability": stability(panels, ks),
         "method_similarity": method_similarity(panels, ks),
         "cost": read_cost(args.panels, args.dataset),
+        "panel_cost": read_panel_cost(args.panels, args.dataset, ks),
     }
     if predictions is not None:
         tables["predictions"] = predictions

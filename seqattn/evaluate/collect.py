@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from seqattn._errors import SeqattnError
-from seqattn._tables import COST_COLUMNS, METRIC_COLUMNS, PREDICTION_COLUMNS
-from seqattn.evaluate.panels import read_panel, read_sidecar
+from seqattn._tables import (
+    COST_COLUMNS,
+    METRIC_COLUMNS,
+    PANEL_COST_COLUMNS,
+    PREDICTION_COLUMNS,
+)
+from seqattn.evaluate.panels import panel_cost, panel_for_k, read_panel, read_sidecar
 from seqattn.evaluate.scoring import cost_rows, label_rows
 from seqattn.evaluate.stability import label_panel
 
@@ -116,6 +122,48 @@ def read_cost(paths: Sequence[str], dataset: str) -> pd.DataFrame:
     if not tables:
         return pd.DataFrame(columns=COST_COLUMNS)
     return pd.concat(tables, ignore_index=True)
+
+
+def read_panel_cost(paths: Sequence[str], dataset: str, ks: Sequence[int]) -> pd.DataFrame:
+    """What each fold panel's k-panel holds and cost (``PANEL_COST_COLUMNS``).
+
+    One row per fold panel and k of ``ks`` (a k beyond the largest ``panel_k`` of a fit is
+    skipped, as in the stability tables). ``n_features`` counts the k-panel's columns: with
+    blocks a pick brings all its block's, so it can exceed k; under a budget the panel may
+    stop short of k. ``cost`` is the sidecar's ``panel_cost_by_k`` (the panel table's costs
+    for a k the sidecar lacks; NaN without costs), ``budget`` the sidecar's constraints'
+    (NaN without one).
+    """
+    rows = []
+    for path in paths:
+        panel, meta = read_panel(path), read_sidecar(path)
+        if meta.get("dataset") not in (None, "", dataset):
+            raise SeqattnError(
+                f"{path} was selected on data set {meta['dataset']!r}, not {dataset!r}"
+            )
+        by_k = meta.get("panel_cost_by_k") or {}
+        budget = (meta.get("constraints") or {}).get("budget")
+        largest = int(panel["panel_k"].max()) if len(panel) else 0
+        for k in sorted({int(k) for k in ks}):
+            if k > largest:
+                continue
+            cost = by_k.get(str(k))
+            rows.append(
+                (
+                    dataset,
+                    str(meta.get("method", "")),
+                    k,
+                    meta.get("repeat"),
+                    meta.get("fold"),
+                    len(panel_for_k(panel, k)),
+                    float(cost) if cost is not None else panel_cost(panel, k),
+                    float(budget) if budget is not None else np.nan,
+                )
+            )
+    table = pd.DataFrame(rows, columns=PANEL_COST_COLUMNS)
+    return table.sort_values(["method", "k", "repeat", "fold"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def read_final_panels(paths: Sequence[str], dataset: str) -> dict[str, pd.DataFrame]:

@@ -36,6 +36,14 @@ rule aggregate:
             category="{dataset}",
             subcategory="Tables",
         ),
+        # each fold panel's size and cost per k (cost NaN without panel.costs): always
+        # written, so the DAG does not depend on the config's panel section
+        panel_cost=report(
+            "results/{dataset}/tables/panel_cost.tsv",
+            caption="../report/panel_cost.rst",
+            category="{dataset}",
+            subcategory="Tables",
+        ),
     log:
         "logs/{dataset}/aggregate.log",
     benchmark:
