@@ -128,7 +128,7 @@ def test_options_are_checked(six):
         spp.preprocess(six, impute="zero")
     with pytest.raises(SeqattnError, match="unknown preprocessing preset 'limma'"):
         spp.preprocess(six, "limma")
-    assert spp.available_presets() == ["none", "proteomics", "scrna", "zscore"]
+    assert spp.available_presets() == ["cite", "none", "proteomics", "scrna", "zscore"]
 
 
 def test_inf_in_h5ad_is_refused(six):

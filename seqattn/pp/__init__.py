@@ -16,7 +16,7 @@ This package never imports ``seqattn.methods``, ``seqattn.core`` or ``seqattn.ev
 
 from seqattn.pp.fold import FoldTransformer, fold_transformer_from_adata, make_fold_transformer
 from seqattn.pp.impute import Imputer
-from seqattn.pp.per_sample import drop_empty, log2, median_center, zeros_to_nan
+from seqattn.pp.per_sample import clr, drop_empty, log2, median_center, zeros_to_nan
 from seqattn.pp.preprocess import KEY, preprocess
 from seqattn.pp.presets import PRESETS, available_presets, resolve_options
 
@@ -26,6 +26,7 @@ __all__ = [
     "FoldTransformer",
     "Imputer",
     "available_presets",
+    "clr",
     "drop_empty",
     "fold_transformer_from_adata",
     "log2",

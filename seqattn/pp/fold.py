@@ -31,11 +31,17 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
         ``proteomics``, ``zscore``, ``none`` (dense input, NaN allowed):
         completeness filter -> imputation -> optional z-score; or ``scrna`` (dense or
         scipy sparse, no NaN): scanpy ``filter_genes(min_cells)`` ->
-        ``highly_variable_genes(n_top_genes)`` -> optional scale.
+        ``highly_variable_genes(n_top_genes)`` -> optional scale; or ``cite`` (dense or
+        sparse): ``highly_variable_genes(n_top_genes)`` among the ``rna_columns`` only
+        (every other column is kept) -> completeness filter -> imputation -> z-score.
     options
         The preset's fold options (see ``seqattn.pp.presets``); missing ones take the
         defaults. Prefer :func:`seqattn.pp.make_fold_transformer`, which validates them at
         once.
+    rna_columns
+        ``cite`` only: bool per input column, ``True`` for RNA (where the HVGs are picked);
+        needed unless ``n_top_genes=0``. :func:`seqattn.pp.fold_transformer_from_adata`
+        takes it from ``var["modality"]``.
 
     Attributes
     ----------
@@ -66,9 +72,10 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
     [True, True, True, True, True]
     """
 
-    def __init__(self, preset: str = "none", options: dict | None = None) -> None:
+    def __init__(self, preset: str = "none", options: dict | None = None, rna_columns=None) -> None:
         self.preset = preset
         self.options = options
+        self.rna_columns = rna_columns
 
     # -- fitting ---------------------------------------------------------------------
     def fit(self, X, y=None, groups=None) -> FoldTransformer:
@@ -76,7 +83,7 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
         group-wise completeness filters; ``groups`` is accepted for CV-splitter symmetry
         and not used)."""
         _, self.options_ = resolve_options(self.preset, dict(self.options or {}))
-        X = _as_input(X, sparse_ok=self.preset == "scrna")
+        X = _as_input(X, self.preset)
         self.n_features_in_ = X.shape[1]
         if X.shape[0] < 2:
             raise SeqattnError(
@@ -84,6 +91,8 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
             )
         if self.preset == "scrna":
             self._fit_scrna(X)
+        elif self.preset == "cite":
+            self._fit_cite(X, y)
         else:
             self._fit_matrix(X, y)
         return self
@@ -122,6 +131,39 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
             Xi = self._imputer.transform(Xk)
             # A feature constant in the training fold has no scale to learn: centred only.
             self._mean, self._std = mean_sd(Xi)
+
+    def _fit_cite(self, X, y) -> None:
+        o = self.options_
+        n = X.shape[1]
+        pre = np.ones(n, dtype=bool)
+        hvg_report: dict = {}
+        if o["n_top_genes"]:
+            pre, hvg_report = _hvg_among_rna(X, self._rna_mask(n), o)
+        self._fit_matrix(_dense_columns(X, pre).astype(np.float64), y)
+        inner, report = self.support_, self.report_
+        support = np.zeros(n, dtype=bool)
+        support[np.flatnonzero(pre)[inner]] = True
+        self._pre, self._inner = pre, inner
+        self.support_ = support
+        self.report_ = {
+            "n_features_in": n,
+            **hvg_report,
+            "n_no_value_in_train": report["n_no_value_in_train"],
+            "n_kept": int(support.sum()),
+        }
+
+    def _rna_mask(self, n: int) -> np.ndarray:
+        if self.rna_columns is None:
+            raise SeqattnError(
+                "preset 'cite' picks HVGs among the RNA columns: pass rna_columns (a bool per "
+                "column) or the option n_top_genes=0"
+            )
+        mask = np.asarray(self.rna_columns, dtype=bool)
+        if mask.shape != (n,):
+            raise SeqattnError(
+                f"rna_columns has shape {mask.shape} but X has {n} columns; pass one bool per column"
+            )
+        return mask
 
     def _fit_scrna(self, X) -> None:
         import scanpy as sc
@@ -167,7 +209,7 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
             raise SeqattnError(
                 "this FoldTransformer is not fitted; call fit(X_train, y_train) first"
             )
-        X = _as_input(X, sparse_ok=self.preset == "scrna")
+        X = _as_input(X, self.preset)
         if X.shape[1] != self.n_features_in_:
             raise SeqattnError(
                 f"X has {X.shape[1]} features but the transformer was fitted on {self.n_features_in_}"
@@ -180,7 +222,12 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
                 if o["max_value"]:
                     np.clip(out, -o["max_value"], o["max_value"], out=out)
         else:
-            out = self._imputer.transform(X[:, self.support_])
+            if self.preset == "cite":
+                out = self._imputer.transform(
+                    _dense_columns(X, self._pre).astype(np.float64)[:, self._inner]
+                )
+            else:
+                out = self._imputer.transform(X[:, self.support_])
             if o["zscore"]:
                 out = (out - self._mean) / self._std
         out = out.astype(np.float32)
@@ -197,11 +244,12 @@ class FoldTransformer(TransformerMixin, BaseEstimator):
         return self.fit(X, y, groups).transform(X)
 
 
-def make_fold_transformer(preset: str, **options) -> FoldTransformer:
+def make_fold_transformer(preset: str, *, rna_columns=None, **options) -> FoldTransformer:
     """A :class:`FoldTransformer` for ``preset``; options are validated now.
 
     Sample-stage options of the preset (e.g. ``log2``) are accepted and ignored, so the
     same option dict can be passed here and to :func:`seqattn.pp.preprocess`.
+    ``rna_columns``: preset ``cite`` only, bool per column (see :class:`FoldTransformer`).
 
     Examples
     --------
@@ -215,7 +263,7 @@ def make_fold_transformer(preset: str, **options) -> FoldTransformer:
     array([[2.4494898, 0.       ]], dtype=float32)
     """
     _, fold = resolve_options(preset, options)
-    return FoldTransformer(preset, fold)
+    return FoldTransformer(preset, fold, rna_columns=rna_columns)
 
 
 def fold_transformer_from_adata(adata: ad.AnnData) -> FoldTransformer:
@@ -248,18 +296,35 @@ def fold_transformer_from_adata(adata: ad.AnnData) -> FoldTransformer:
             )
         return FoldTransformer("none", {})
     options = {k: _python(v) for k, v in dict(fold.get("options", {})).items()}
-    return make_fold_transformer(str(fold["preset"]), **options)
+    preset = str(fold["preset"])
+    rna = None
+    if preset == "cite" and options.get("n_top_genes", 1):
+        rna = rna_columns(adata, str(record.get("options", {}).get("rna_modality", "rna")))
+    return make_fold_transformer(preset, rna_columns=rna, **options)
+
+
+def rna_columns(adata: ad.AnnData, rna_modality: str) -> np.ndarray:
+    """``var["modality"] == rna_modality`` (the columns where preset ``cite`` picks HVGs)."""
+    if "modality" not in adata.var:
+        raise SeqattnError(
+            "preset 'cite' picks HVGs among the RNA columns but this AnnData has no "
+            'var["modality"]; keep that column, or preprocess with --option n_top_genes=0'
+        )
+    return (adata.var["modality"].astype(str) == rna_modality).to_numpy()
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _as_input(X, *, sparse_ok: bool):
+def _as_input(X, preset: str):
+    sparse_ok = preset in ("scrna", "cite")
     if sp.issparse(X):
         if not sparse_ok:
             X = X.toarray()
         else:
             X = sp.csr_matrix(X)
             if not np.isfinite(X.data).all():
-                raise SeqattnError("X holds NaN or inf values; the scrna steps need finite counts")
+                raise SeqattnError(
+                    f"X holds NaN or inf values; the {preset} steps need finite values"
+                )
             return X
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
@@ -268,9 +333,37 @@ def _as_input(X, *, sparse_ok: bool):
         raise SeqattnError(
             f"X holds {int(np.isinf(X).sum())} infinite values; replace them with NaN or numbers"
         )
-    if sparse_ok and np.isnan(X).any():
+    if preset == "scrna" and np.isnan(X).any():
         raise SeqattnError("X holds NaN values; the scrna steps need counts without NaN")
     return X
+
+
+def _hvg_among_rna(X, rna: np.ndarray, o: dict) -> tuple[np.ndarray, dict]:
+    """Columns kept by HVG selection among the RNA columns: every non-RNA column, and the
+    ``n_top_genes`` most variable RNA columns detected in the training rows."""
+    import scanpy as sc
+
+    rna_idx = np.flatnonzero(rna)
+    sub = X[:, rna_idx]
+    if not sp.issparse(sub) and np.isnan(sub).any():
+        raise SeqattnError(
+            "the RNA columns hold NaN and HVG selection needs values; fill them or pass the "
+            "option n_top_genes=0"
+        )
+    detected = np.asarray((sub != 0).sum(axis=0)).ravel() > 0  # never seen: never kept
+    pool = rna_idx[detected]
+    chosen = pool
+    if o["n_top_genes"] < pool.size:
+        train = ad.AnnData(sub[:, detected])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=FutureWarning)
+            hvg = sc.pp.highly_variable_genes(
+                train, n_top_genes=o["n_top_genes"], flavor=o["hvg_flavor"], inplace=False
+            )
+        chosen = pool[np.asarray(hvg["highly_variable"], dtype=bool)]
+    keep = ~rna
+    keep[chosen] = True
+    return keep, {"n_rna_in": int(rna.sum()), "n_rna_hvg": int(chosen.size)}
 
 
 def _valid_fraction(valid: np.ndarray, y, mode: str) -> np.ndarray:

@@ -197,3 +197,133 @@ def scrna_per_cell(
         sc.pp.log1p(adata)
         details["log1p"] = {}
     return adata, details
+
+
+def clr(X) -> np.ndarray:
+    """Per-cell centred log-ratio of antibody counts (Seurat's CLR with ``margin=2``).
+
+    For each row (cell) ``x`` over its ``D`` antibody columns:
+    ``clr(x)_j = log1p(x_j / g(x))`` with ``g(x) = exp(sum_k log1p(x_k) / D)``, natural
+    logs; the same as Seurat ``NormalizeData(normalization.method="CLR", margin=2)`` and
+    muon ``prot.pp.clr(adata, axis=1)``. Each cell is scaled by its own geometric mean only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqattn.pp.per_sample import clr
+    >>> X = np.array([[1.0, 1.0, 1.0], [0.0, 3.0, 15.0]])  # g = 2 and 4
+    >>> np.exp(clr(X))  # 1 + x / g
+    array([[1.5 , 1.5 , 1.5 ],
+           [1.  , 1.75, 4.75]])
+    """
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    X = X.astype(np.float64, copy=False)
+    g = np.exp(np.log1p(X).mean(axis=1, keepdims=True))
+    return np.log1p(X / g)
+
+
+_clr = clr  # cite_per_cell's option ``clr`` shadows the function's name
+
+
+def cite_per_cell(
+    adata: ad.AnnData,
+    *,
+    rna_modality: str,
+    protein_modality: str,
+    min_genes: int,
+    target_sum: float,
+    log1p: bool,
+    clr: bool,
+) -> tuple[ad.AnnData, dict]:
+    """CITE-seq per-cell steps, each modality on its own columns (``var["modality"]``).
+
+    RNA columns: scrna's ``filter_cells(min_genes)``, ``normalize_total(target_sum)`` and
+    ``log1p`` over the RNA columns only (antibody counts do not change the size factors).
+    Protein columns: the per-cell centred log-ratio (:func:`clr`). Column order is kept.
+    """
+    src = _source(adata)
+    mods = _modalities(adata, src, rna_modality, protein_modality)
+    rna, prot = mods == rna_modality, mods == protein_modality
+    X = adata.X
+    for mask, name, opt in ((rna, "RNA", "rna_modality"), (prot, "protein", "protein_modality")):
+        block = X[:, mask]
+        values = block.data if sp.issparse(block) else np.asarray(block)
+        if values.size and np.isnan(values).any():
+            raise SeqattnError(
+                f"{src}: the {name} columns ({opt} {mods[mask][0]!r}) hold NaN and the cite "
+                "preset needs counts; fill or drop those cells"
+            )
+        if values.size and values.min() < 0 and (name == "RNA" or clr):
+            fix = (
+                "give the raw counts or use --preset zscore"
+                if name == "RNA"
+                else "give the raw antibody counts, or pass --option clr=false if they are "
+                "normalised already"
+            )
+            raise SeqattnError(
+                f"{src}: the {name} columns ({opt} {mods[mask][0]!r}) have negative values, so "
+                f"they are not raw counts; {fix}"
+            )
+    rna_ad = ad.AnnData(X[:, rna].copy())
+    rna_ad.obs_names = adata.obs_names
+    rna_ad.obs["_row"] = np.arange(adata.n_obs)
+    rna_ad, details = scrna_per_cell(
+        rna_ad, min_genes=min_genes, target_sum=target_sum, log1p=log1p
+    )
+    rows = rna_ad.obs["_row"].to_numpy()
+    details["filter_cells"]["columns"] = rna_modality
+    details["normalize_total"]["columns"] = rna_modality
+    details["normalize_total"]["n_columns"] = int(rna.sum())
+    if rows.size < adata.n_obs:
+        adata = adata[rows].copy()
+        X = adata.X
+    prot_X = X[:, prot]
+    if clr:
+        prot_X = _clr(prot_X)
+        details["clr"] = {
+            "columns": protein_modality,
+            "n_columns": int(prot.sum()),
+            "formula": "log1p(x / exp(mean(log1p(x)))) per cell over the protein columns",
+        }
+    rna_X = rna_ad.X
+    idx = np.concatenate([np.flatnonzero(rna), np.flatnonzero(prot)])
+    if sp.issparse(rna_X):
+        out = sp.hstack([rna_X, sp.csr_matrix(prot_X)], format="csr", dtype=np.float32)
+    else:
+        out = np.hstack([np.asarray(rna_X), _as_dense(prot_X)]).astype(np.float32, copy=False)
+    if not np.array_equal(idx, np.arange(idx.size)):
+        out = out[:, np.argsort(idx)]
+    adata.X = out
+    return adata, details
+
+
+def _as_dense(X) -> np.ndarray:
+    return X.toarray() if sp.issparse(X) else np.asarray(X)
+
+
+def _modalities(
+    adata: ad.AnnData, src: str, rna_modality: str, protein_modality: str
+) -> np.ndarray:
+    """``var["modality"]`` as strings; raise unless it holds exactly the two modalities."""
+    if "modality" not in adata.var:
+        raise SeqattnError(
+            f'{src}: the cite preset needs var["modality"] naming each feature\'s modality; read '
+            "a .h5mu or add that column (values set by --option rna_modality=... and "
+            "protein_modality=...)"
+        )
+    mods = adata.var["modality"].astype(str).to_numpy()
+    found = list(dict.fromkeys(mods))
+    for value, opt in ((rna_modality, "rna_modality"), (protein_modality, "protein_modality")):
+        if value not in found:
+            raise SeqattnError(
+                f"{src}: no feature has modality {value!r} (the file has {preview(found)}); set "
+                f"--option {opt}=NAME"
+            )
+    other = [m for m in found if m not in (rna_modality, protein_modality)]
+    if other:
+        raise SeqattnError(
+            f"{src}: modality {preview(other)} is neither rna_modality {rna_modality!r} nor "
+            f"protein_modality {protein_modality!r}; set one of those options to it or leave "
+            "that modality out of the file"
+        )
+    return mods

@@ -11,7 +11,7 @@ from seqattn._version import __version__
 from seqattn.io._checks import preview
 from seqattn.io.samplesheet import check_annotations
 from seqattn.pp import per_sample
-from seqattn.pp.fold import FoldTransformer
+from seqattn.pp.fold import FoldTransformer, rna_columns
 from seqattn.pp.presets import resolve_options
 
 KEY = "seqattn_preprocessing"
@@ -22,6 +22,7 @@ FOLD_STEPS = {
     "zscore": ["completeness_filter", "impute", "zscore"],
     "none": ["completeness_filter", "impute", "zscore"],
     "scrna": ["filter_genes", "highly_variable_genes", "scale"],
+    "cite": ["completeness_filter", "highly_variable_genes", "impute", "zscore"],
 }
 
 
@@ -49,6 +50,10 @@ def preprocess(
         ``filter_genes``, ``highly_variable_genes``, optional ``scale``.
         ``zscore``: drop empty | median imputation (a no-op on clean data), z-score.
         ``none``: drop empty | nothing (NaN must not remain).
+        ``cite`` (RNA + antibody columns, ``var["modality"]``): RNA columns
+        ``filter_cells``, ``normalize_total``, ``log1p`` over the RNA columns only; protein
+        columns per-cell CLR | completeness filter, HVG among the RNA columns
+        (``n_top_genes``; protein columns always kept), median imputation, z-score.
         The steps before ``|`` look at one sample at a time; those after it learn across
         samples.
     fold_safe
@@ -107,8 +112,9 @@ def preprocess(
 
     steps: list[str] = []
     details: dict[str, dict] = {}
-    if preset == "scrna":
-        adata, cell_details = per_sample.scrna_per_cell(adata, **sample_opts)
+    if preset in ("scrna", "cite"):
+        per_cell = per_sample.scrna_per_cell if preset == "scrna" else per_sample.cite_per_cell
+        adata, cell_details = per_cell(adata, **sample_opts)
         steps += list(cell_details)
         details.update(cell_details)
     else:
@@ -146,7 +152,10 @@ def preprocess(
         record["fold"] = {"preset": preset, "options": fold_opts, "steps": fold_steps}
     else:
         y = adata.obs[label].to_numpy() if label else None
-        ft = FoldTransformer(preset, fold_opts)
+        rna = None
+        if preset == "cite" and fold_opts["n_top_genes"]:
+            rna = rna_columns(adata, sample_opts["rna_modality"])
+        ft = FoldTransformer(preset, fold_opts, rna_columns=rna)
         X = ft.fit_transform(adata.X, y)
         adata = adata[:, ft.support_].copy()
         adata.X = X

@@ -163,7 +163,60 @@ def _scrna() -> dict[str, Option]:
     }
 
 
+def _name(v: object) -> bool:
+    return isinstance(v, str) and v != ""
+
+
+def _cite() -> dict[str, Option]:
+    scrna = _scrna()
+    return {
+        "rna_modality": Option(
+            "rna", SAMPLE, _name, "a modality name", 'var["modality"] value of the RNA columns'
+        ),
+        "protein_modality": Option(
+            "adt",
+            SAMPLE,
+            _name,
+            "a modality name",
+            'var["modality"] value of the protein (antibody) columns',
+        ),
+        "min_genes": Option(
+            200,
+            SAMPLE,
+            _number(0, integer=True),
+            "an integer >= 0",
+            "scanpy filter_cells(min_genes) over the RNA columns",
+        ),
+        "target_sum": Option(
+            1e4,
+            SAMPLE,
+            _number(0.0, open_lo=True),
+            "a number > 0",
+            "scanpy normalize_total(target_sum) over the RNA columns",
+        ),
+        "log1p": scrna["log1p"],
+        "clr": Option(
+            True,
+            SAMPLE,
+            _bool,
+            "true or false",
+            "per-cell centred log-ratio of the protein columns (false: levels normalised already)",
+        ),
+        **_matrix(zscore=True),
+        "n_top_genes": Option(
+            2000,
+            FOLD,
+            _number(0, integer=True),
+            "an integer >= 0 (0 = no HVG selection)",
+            "scanpy highly_variable_genes among the RNA columns on the training fold "
+            "(protein columns are always kept)",
+        ),
+        "hvg_flavor": scrna["hvg_flavor"],
+    }
+
+
 PRESETS: dict[str, dict[str, Option]] = {
+    "cite": _cite(),
     "proteomics": _proteomics(),
     "scrna": _scrna(),
     "zscore": _matrix(zscore=True),
@@ -172,13 +225,13 @@ PRESETS: dict[str, dict[str, Option]] = {
 
 
 def available_presets() -> list[str]:
-    """The preset names: ``none``, ``proteomics``, ``scrna``, ``zscore``.
+    """The preset names: ``cite``, ``none``, ``proteomics``, ``scrna``, ``zscore``.
 
     Examples
     --------
     >>> import seqattn
     >>> seqattn.pp.available_presets()
-    ['none', 'proteomics', 'scrna', 'zscore']
+    ['cite', 'none', 'proteomics', 'scrna', 'zscore']
     >>> list(seqattn.pp.PRESETS["zscore"])  # a preset's options
     ['min_valid', 'completeness', 'impute', 'downshift', 'width', 'knn_neighbors', 'random_state', 'zscore']
     """
