@@ -25,7 +25,7 @@ _FORMATS = (
     "alphadia",
     "mztab",
 )
-_PRESETS = ("proteomics", "scrna", "zscore", "none")
+_PRESETS = ("proteomics", "scrna", "cite", "zscore", "none")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
