@@ -22,7 +22,7 @@ FOLD_STEPS = {
     "zscore": ["completeness_filter", "impute", "zscore"],
     "none": ["completeness_filter", "impute", "zscore"],
     "scrna": ["filter_genes", "highly_variable_genes", "scale"],
-    "cite": ["completeness_filter", "highly_variable_genes", "impute", "zscore"],
+    "cite": ["highly_variable_genes", "completeness_filter", "impute", "zscore"],
 }
 
 
@@ -52,8 +52,8 @@ def preprocess(
         ``none``: drop empty | nothing (NaN must not remain).
         ``cite`` (RNA + antibody columns, ``var["modality"]``): RNA columns
         ``filter_cells``, ``normalize_total``, ``log1p`` over the RNA columns only; protein
-        columns per-cell CLR | completeness filter, HVG among the RNA columns
-        (``n_top_genes``; protein columns always kept), median imputation, z-score.
+        columns per-cell CLR | HVG among the RNA columns (``n_top_genes``; protein
+        columns always kept), completeness filter, median imputation, z-score.
         The steps before ``|`` look at one sample at a time; those after it learn across
         samples.
     fold_safe
