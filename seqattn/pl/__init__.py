@@ -13,7 +13,8 @@ written atomically). Methods keep one colour in every figure (:func:`method_colo
 - :func:`confusion`: confusion matrix and per-class recall.
 - :func:`cost`: selection wall time and peak memory.
 - :func:`cost_accuracy`: score against a panel's total cost, count-based and cost-aware
-  panels per method.
+  panels per method (:func:`cost_accuracy_table`: a workflow's metrics and panel-cost
+  tables in its layout).
 - :func:`qc`: valid values, missingness and intensity distributions.
 - :func:`recommendation`: the inner-CV curve that chose the recommended panel, the outer
   estimate beside it.
@@ -29,7 +30,7 @@ from seqattn.pl._style import METHOD_COLORS, method_colors, method_label, method
 from seqattn.pl.accuracy import accuracy_vs_k
 from seqattn.pl.confusion import confusion
 from seqattn.pl.cost import cost
-from seqattn.pl.cost_accuracy import cost_accuracy
+from seqattn.pl.cost_accuracy import cost_accuracy, cost_accuracy_table
 from seqattn.pl.embedding import embedding
 from seqattn.pl.panel import marker_violins, panel_dotplot, panel_heatmap
 from seqattn.pl.qc import qc
@@ -46,6 +47,7 @@ __all__ = [
     "confusion",
     "cost",
     "cost_accuracy",
+    "cost_accuracy_table",
     "embedding",
     "figure_files",
     "marker_violins",

@@ -1,4 +1,9 @@
-"""Accuracy against what a panel costs: count-based against cost-aware panels."""
+"""Accuracy against what a panel costs: count-based against cost-aware panels.
+
+:func:`cost_accuracy` draws a table with one row per method, mode, setting and fold (the
+benchmark's layout); :func:`cost_accuracy_table` makes one from a workflow's
+``tables/metrics.tsv`` and ``tables/panel_cost.tsv``.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +27,21 @@ if TYPE_CHECKING:
 
 #: The columns :func:`cost_accuracy` reads (plus the metric's, ``balanced_accuracy`` by default).
 COLUMNS = ("method", "mode", "setting", "fold", "cost")
+#: The columns :func:`cost_accuracy_table` reads from the metrics and panel-cost tables
+#: (``budget`` and ``dataset`` too when present).
+METRICS_COLUMNS = ("method", "k", "repeat", "fold", "classifier", "metric", "value")
+PANEL_COST_COLUMNS = ("method", "k", "repeat", "fold", "cost")
 #: Line style per selection mode; other modes get dotted lines.
-MODE_STYLES = {"count": "--", "budget": "-"}
-_MODE_LABELS = {"count": "fixed k", "budget": "cost budget"}
+MODE_STYLES = {"count": "--", "budget": "-", "cap": "-."}
+_MODE_LABELS = {"count": "fixed k", "budget": "cost budget", "cap": "k as a cap under a budget"}
+_MODE_PREFIX = {"count": "k=", "budget": "budget=", "cap": "k≤"}
 
 
-def _read(table: TableLike) -> tuple[pd.DataFrame, str]:
+def _read(table: TableLike, kind: str = "cost-accuracy") -> tuple[pd.DataFrame, str]:
     if isinstance(table, pd.DataFrame):
-        return table.copy(), "cost-accuracy table"
+        return table.copy(), f"{kind} table"
     path = Path(table)
-    where = f"cost-accuracy table {str(path)!r}"
+    where = f"{kind} table {str(path)!r}"
     if not path.is_file():
         raise SeqattnError(f"{where} does not exist")
     try:
@@ -61,7 +71,7 @@ def cost_accuracy_summary(
     -------
     pandas.DataFrame
         Columns ``method, mode, setting, cost_mean, cost_sd, mean, sd, n``, sorted by method,
-        mode and mean cost.
+        mode and mean cost (and ``classifier`` when the table has one: the first of each).
     """
     df, where = _read(table)
     required = (*COLUMNS, metric)
@@ -73,7 +83,7 @@ def cost_accuracy_summary(
         )
     if df.empty:
         raise SeqattnError(f"{where} is empty")
-    df, _ = one_dataset(df, dataset, "cost-accuracy")
+    df, name = one_dataset(df, dataset, "cost-accuracy")
     df = df.assign(
         method=df["method"].astype(str),
         mode=df["mode"].astype(str),
@@ -83,6 +93,7 @@ def cost_accuracy_summary(
     )
     if df["cost"].isna().all() or df["score"].isna().all():
         raise SeqattnError(f"{where} has no numeric cost or {metric} values")
+    extra = {"classifier": ("classifier", "first")} if "classifier" in df.columns else {}
     out = (
         df.groupby(["method", "mode", "setting"], observed=True)
         .agg(
@@ -91,10 +102,159 @@ def cost_accuracy_summary(
             mean=("score", "mean"),
             sd=("score", "std"),
             n=("score", "count"),
+            **extra,
         )
         .reset_index()
     )
-    return out.sort_values(["method", "mode", "cost_mean"]).reset_index(drop=True)
+    out = out.sort_values(["method", "mode", "cost_mean"]).reset_index(drop=True)
+    out.attrs["dataset"] = name  # the figure's title names it
+    return out
+
+
+def _check(df: pd.DataFrame, where: str, required: tuple[str, ...], what: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SeqattnError(
+            f"{where} lacks column(s) {', '.join(missing)}; expected {', '.join(required)} ({what})"
+        )
+    if df.empty:
+        raise SeqattnError(f"{where} is empty")
+
+
+def _fit_keys(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(
+        method=df["method"].astype(str),
+        k=pd.to_numeric(df["k"], errors="coerce"),
+        repeat=pd.to_numeric(df["repeat"], errors="coerce"),
+        fold=pd.to_numeric(df["fold"], errors="coerce"),
+    )
+
+
+def cost_accuracy_table(
+    metrics: TableLike,
+    panel_cost: TableLike,
+    *,
+    metric: str = "balanced_accuracy",
+    classifier: str | None = None,
+    dataset: str | None = None,
+) -> pd.DataFrame:
+    """Each fold panel's score beside its cost: the workflow's tables in :func:`cost_accuracy`'s layout.
+
+    Joins the metrics table (the score of every method, k, repeat, fold and classifier) with
+    the panel-cost table (what each of those fold panels cost) on ``method, k, repeat, fold``.
+
+    Parameters
+    ----------
+    metrics
+        ``tables/metrics.tsv`` (``seqattn aggregate``), a DataFrame or path.
+    panel_cost
+        ``tables/panel_cost.tsv`` (``seqattn aggregate``; its ``cost`` is empty when the
+        panels were selected without costs), a DataFrame or path.
+    metric
+        The score to keep.
+    classifier
+        The downstream classifier whose scores to use (default: each method's best, the
+        one with the highest mean ``metric`` over all its panel sizes and folds; ties to
+        the first by name).
+    dataset
+        Needed only when a table holds several data sets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``method, mode, setting, fold, cost, <metric>, classifier, n_features``
+        (after ``dataset`` when the tables name one): one row per fold panel and k; ``mode`` is ``count`` (``setting`` = k, the panel
+        size) or, where the panels were bought under a budget, ``cap`` (k a cap); ``fold``
+        is ``r<repeat>_f<fold>``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import seqattn
+    >>> fits = [(m, k, f) for m in ("anova", "random") for k in (2, 4) for f in (0, 1)]
+    >>> metrics = pd.DataFrame(
+    ...     [(m, k, 0, f, c, "balanced_accuracy", 0.5 + k / 20 + (c == "rf") / 10)
+    ...      for m, k, f in fits for c in ("logreg", "rf")],
+    ...     columns=["method", "k", "repeat", "fold", "classifier", "metric", "value"])
+    >>> panel_cost = pd.DataFrame([(m, k, 0, f, k, 3.0 * k + f) for m, k, f in fits],
+    ...     columns=["method", "k", "repeat", "fold", "n_features", "cost"])
+    >>> table = seqattn.pl.cost_accuracy_table(metrics, panel_cost)
+    >>> table.head(2)
+      method   mode setting   fold  cost  balanced_accuracy classifier  n_features
+    0  anova  count       2  r0_f0   6.0                0.7         rf           2
+    1  anova  count       2  r0_f1   7.0                0.7         rf           2
+    >>> fig = seqattn.pl.cost_accuracy(table)
+    """
+    mt, mwhere = _read(metrics, "metrics")
+    _check(mt, mwhere, METRICS_COLUMNS, "seqattn aggregate writes tables/metrics.tsv")
+    pc, pwhere = _read(panel_cost, "panel-cost")
+    _check(pc, pwhere, PANEL_COST_COLUMNS, "seqattn aggregate writes tables/panel_cost.tsv")
+    mt, dataset = one_dataset(mt, dataset, "metrics")
+    pc, _ = one_dataset(pc, dataset, "panel-cost")
+    mt = mt[(mt["metric"].astype(str) == metric) & (mt["classifier"].astype(str) != "-")]
+    if mt.empty:
+        raise SeqattnError(f"{mwhere} has no rows for metric {metric!r}")
+    mt = _fit_keys(mt).assign(
+        classifier=mt["classifier"].astype(str),
+        value=pd.to_numeric(mt["value"], errors="coerce"),
+    )
+    if classifier is not None:
+        if str(classifier) not in set(mt["classifier"]):
+            have = ", ".join(sorted(set(mt["classifier"])))
+            raise SeqattnError(f"{mwhere} has no scores for classifier {classifier!r} ({have})")
+        mt = mt[mt["classifier"] == str(classifier)]
+    else:  # each method's best classifier over all its panel sizes and folds
+        means = mt.groupby(["method", "classifier"])["value"].mean().reset_index()
+        means = means.sort_values(["value", "classifier"], ascending=[False, True])
+        best = means.drop_duplicates("method").set_index("method")["classifier"]
+        mt = mt[mt["classifier"] == mt["method"].map(best)]
+    pc = _fit_keys(pc).assign(cost=pd.to_numeric(pc["cost"], errors="coerce"))
+    if pc["cost"].isna().all():
+        raise SeqattnError(
+            f"{pwhere} holds no panel costs: the panels were selected without costs "
+            "(panel.costs in the workflow, --costs on the command line)"
+        )
+    budget = (
+        pd.to_numeric(pc["budget"], errors="coerce")
+        if "budget" in pc.columns
+        else pd.Series(float("nan"), index=pc.index)
+    )
+    pc = pc.assign(mode=budget.notna().map({True: "cap", False: "count"}))
+    if "n_features" not in pc.columns:
+        pc = pc.assign(n_features=pd.NA)
+    keys = ["method", "k", "repeat", "fold"]
+    dup = pc.duplicated(keys)
+    if dup.any():
+        row = pc[dup].iloc[0]
+        raise SeqattnError(
+            f"{pwhere} lists {row['method']} k={row['k']} repeat {row['repeat']} fold "
+            f"{row['fold']} twice; one row per fold panel and k"
+        )
+    joined = mt[[*keys, "classifier", "value"]].merge(
+        pc[[*keys, "cost", "mode", "n_features"]], on=keys, how="inner"
+    )
+    if joined.empty:
+        raise SeqattnError(
+            f"{mwhere} and {pwhere} share no method, k, repeat and fold; pass the tables of one run"
+        )
+    joined = joined.sort_values(keys, kind="stable").reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "method": joined["method"],
+            "mode": joined["mode"],
+            "setting": joined["k"].astype(int).astype(str),
+            "fold": [
+                f"r{r:g}_f{f:g}" for r, f in zip(joined["repeat"], joined["fold"], strict=True)
+            ],
+            "cost": joined["cost"],
+            metric: joined["value"],
+            "classifier": joined["classifier"],
+            "n_features": joined["n_features"],
+        }
+    )
+    if dataset is not None:  # the figure's title names it
+        out.insert(0, "dataset", str(dataset))
+    return out
 
 
 @figure_function
@@ -113,13 +273,16 @@ def cost_accuracy(
     Each point is one setting (a panel size ``k`` or a cost budget) averaged over the folds;
     the bars are the SD over folds of the score (vertical) and of the cost (horizontal).
     Colour and marker follow the method (as in every figure), the line style the mode:
-    dashed for count-based panels (``count``), solid for cost-aware ones (``budget``).
+    dashed for count-based panels (``count``), solid for cost-aware ones (``budget``),
+    dash-dotted for panel sizes capped under a budget (``cap``).
 
     Parameters
     ----------
     table
         One row per ``method, mode, setting, fold`` with ``cost`` and the ``metric`` column
-        (``bench/results/panel_cost/panel_cost.tsv`` has this layout).
+        (``bench/results/panel_cost/panel_cost.tsv`` has this layout; so has
+        :func:`cost_accuracy_table` of a workflow's tables). A ``classifier`` column, when
+        present, is named in the legend.
     metric
         The score column to draw (default ``balanced_accuracy``).
     dataset
@@ -154,6 +317,7 @@ def cost_accuracy(
     from matplotlib.lines import Line2D
 
     summary = cost_accuracy_summary(table, metric=metric, dataset=dataset)
+    dataset = dataset or summary.attrs.get("dataset")
     if methods is not None:
         summary = summary[summary["method"].isin([str(m) for m in methods])]
         if summary.empty:
@@ -184,7 +348,7 @@ def cost_accuracy(
                 zorder=4 if ref else 3,
             )
             if annotate:
-                prefix = "k=" if mode == "count" else ("budget=" if mode == "budget" else "")
+                prefix = _MODE_PREFIX.get(mode, "")
                 for _, row in d.iterrows():
                     ax.annotate(
                         f"{prefix}{row['setting']}",
@@ -209,7 +373,8 @@ def cost_accuracy(
             marker=markers[method],
             linestyle=MODE_STYLES.get(mode, ":"),
             linewidth=2.0 if is_reference(method) else 1.4,
-            label=f"{method_label(method)}, {_MODE_LABELS.get(mode, mode)}",
+            label=f"{method_label(method)}{_classifier_note(summary, method)}, "
+            f"{_MODE_LABELS.get(mode, mode)}",
         )
         for method in names
         for mode in modes
@@ -231,4 +396,17 @@ def cost_accuracy(
     return fig
 
 
-__all__ = ["COLUMNS", "MODE_STYLES", "cost_accuracy", "cost_accuracy_summary"]
+def _classifier_note(summary: pd.DataFrame, method: str) -> str:
+    if "classifier" not in summary.columns:
+        return ""
+    names = summary.loc[summary["method"] == method, "classifier"].dropna().astype(str).unique()
+    return f" ({', '.join(sorted(names))})" if len(names) else ""
+
+
+__all__ = [
+    "COLUMNS",
+    "MODE_STYLES",
+    "cost_accuracy",
+    "cost_accuracy_summary",
+    "cost_accuracy_table",
+]
