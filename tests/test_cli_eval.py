@@ -340,6 +340,12 @@ def test_aggregate_writes_each_fold_panels_cost_with_blocks_and_costs(tmp_path):
         assert row.cost == pytest.approx(sidecar["panel_cost_by_k"][str(row.k)])
     # the class signal sits in g0..g2, so the blocks enter: some k-panel exceeds k columns
     assert (table["n_features"] > table["k"]).any()
+    # the workflow's cost_figure job draws balanced accuracy against these costs
+    figures = tmp_path / "figures"
+    plot = ["plot", "all", "--tables", str(out_dir), "--data", str(data), "--strict"]
+    plot += ["--figures", "cost_accuracy", "--formats", "png,pdf", "--out-dir", str(figures)]
+    assert main(plot) == 0
+    assert sorted(p.name for p in figures.iterdir()) == ["cost_accuracy.pdf", "cost_accuracy.png"]
 
 
 def test_errors_are_one_line_and_write_nothing(toy, tmp_path, capsys):

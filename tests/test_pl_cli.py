@@ -23,6 +23,7 @@ EXPECTED = [
     "embedding",
     "confusion",
     "cost",
+    "cost_accuracy",
     "qc",
 ]
 
@@ -54,6 +55,13 @@ def results(tmp_path_factory):
         "cost",
     ):
         write_table(r[name], root / "tables" / f"{name}.tsv")
+    # what seqattn aggregate writes when the panels had costs: each fold panel costs 2 per
+    # feature, 1 more in fold 1
+    fits = r["metrics"][["dataset", "method", "k", "repeat", "fold"]].drop_duplicates()
+    write_table(
+        fits.assign(n_features=fits["k"], cost=2.0 * fits["k"] + fits["fold"], budget=None),
+        root / "tables" / "panel_cost.tsv",
+    )
     write_table(r["panel"], root / "panels" / "sequential_attention" / "all.tsv")
     write_table(r["attention"], root / "panels" / "sequential_attention" / "all.attention.tsv")
     return root
@@ -63,7 +71,7 @@ def test_figure_list_is_documented_and_fixed(tmp_path):
     assert list(pl.FIGURES) == EXPECTED
     files = pl.figure_files(tmp_path, formats=("png", "pdf"))
     assert [f.name for f in files][:2] == ["accuracy_vs_k.png", "accuracy_vs_k.pdf"]
-    assert len(files) == 24
+    assert len(files) == 2 * len(EXPECTED)
 
 
 def test_plot_all_writes_every_figure(results, capsys):

@@ -132,3 +132,29 @@ def test_method_that_cannot_honour_blocks_is_left_out_and_the_summary_says_why(t
     (note,) = [a for a in summary if a.startswith("--skipped=")]
     assert note.startswith("--skipped=l1_logistic=cannot honour datasets.mice_protein.panel")
     assert "--panel-meta" in summary
+
+
+def test_cost_figure_only_for_the_data_set_with_costs(tmp_path):
+    """panel_cost.tsv is written for every data set (a fixed DAG); the cost_accuracy figure,
+    which needs costs in it, only for the data set whose panel section has costs, and the
+    summary page and report link it there."""
+    _costs(tmp_path / "costs.tsv")
+    path = _two_datasets(tmp_path, costs="costs.tsv", exclude="^(SOD1|CaNA)_N$")
+    proc = snakemake(tmp_path, "-n", "-p", "--configfile", str(path))
+    jobs = planned_jobs(proc.stdout)
+    assert [w["dataset"] for rule, w in jobs if rule == "cost_figure"] == ["mice_protein"]
+    commands = _commands(proc.stdout)
+    plots = [c for c in commands if c[:3] == ["seqattn", "plot", "all"]]
+    (figure,) = [c for c in plots if "cost_accuracy" in c]  # not in the common figures job
+    assert figure[figure.index("--tables") + 1] == "results/mice_protein/tables"
+    assert figure[figure.index("--figures") + 1 :][:2] == ["cost_accuracy", "--strict"]
+    summaries = {
+        c[c.index("--dataset") + 1]: c for c in commands if c[:2] == ["seqattn", "summary"]
+    }
+    assert "results/mice_protein/figures/cost_accuracy.png" in summaries["mice_protein"]
+    assert not any("cost_accuracy" in a for a in summaries["pbmc68k_reduced"])
+    listing = snakemake(tmp_path, "--summary", "--configfile", str(path)).stdout
+    for dataset in ("mice_protein", "pbmc68k_reduced"):
+        assert f"results/{dataset}/tables/panel_cost.tsv" in listing
+    assert "results/mice_protein/figures/cost_accuracy.pdf" in listing
+    assert "results/pbmc68k_reduced/figures/cost_accuracy" not in listing

@@ -27,6 +27,7 @@ FIGURES: tuple[str, ...] = (
     "embedding",
     "confusion",
     "cost",
+    "cost_accuracy",
     "qc",
 )
 
@@ -39,7 +40,7 @@ def figure_files(out_dir: PathLike, formats: Sequence[str] = ("png", "pdf")) -> 
     >>> import seqattn
     >>> files = seqattn.pl.figure_files("results/nafld/figures", formats=("png", "pdf"))
     >>> len(files), files[0].as_posix()
-    (24, 'results/nafld/figures/accuracy_vs_k.png')
+    (26, 'results/nafld/figures/accuracy_vs_k.png')
     >>> [f.name for f in files[:3]]  # FIGURES in order, each in every format
     ['accuracy_vs_k.png', 'accuracy_vs_k.pdf', 'attention_trajectory.png']
     """
@@ -98,7 +99,8 @@ def plot_all(
     tables
         ``results/<dataset>/tables`` with ``summary.tsv`` (or ``metrics.tsv``),
         ``cost.tsv``, ``predictions.tsv``, ``selection_frequency.tsv``,
-        ``stability.tsv``, ``method_similarity.tsv``.
+        ``stability.tsv``, ``method_similarity.tsv``, and ``metrics.tsv`` with
+        ``panel_cost.tsv`` for ``cost_accuracy`` (drawn only where the panels had costs).
     data
         ``results/<dataset>/data.h5ad`` (AnnData or path).
     label
@@ -114,7 +116,7 @@ def plot_all(
     method
         The method whose final panel and confusion matrix are drawn.
     metric
-        Metric of the accuracy figure.
+        Metric of the accuracy figures (``accuracy_vs_k``, ``cost_accuracy``).
     k
         Panel size of the per-k figures (selection frequency, similarity,
         confusion) and of the panel figures (default: largest k / whole panel).
@@ -242,6 +244,10 @@ def plot_all(
         ),
         "confusion": lambda: pl.confusion(table("predictions"), method=method, k=k),
         "cost": lambda: pl.cost(table("cost")),
+        "cost_accuracy": lambda: pl.cost_accuracy(
+            pl.cost_accuracy_table(table("metrics"), table("panel_cost"), metric=metric),
+            metric=metric,
+        ),
         "qc": lambda: pl.qc(adata(), groupby=label),
     }
     status: dict[str, str | None] = {}

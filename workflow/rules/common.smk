@@ -646,7 +646,10 @@ FIGURES = list(_module_constant("seqattn/pl/_all.py", "FIGURES"))
 # every one of them (--strict: a figure that cannot be drawn fails the job).
 ATTENTION_FIGURE = "attention_trajectory"  # the headline method's attention table
 SIMILARITY_FIGURE = "method_similarity"  # two methods or more
-COMMON_FIGURES = [f for f in FIGURES if f not in (ATTENTION_FIGURE, SIMILARITY_FIGURE)]
+COST_FIGURE = "cost_accuracy"  # panels bought with costs (panel.costs)
+COMMON_FIGURES = [
+    f for f in FIGURES if f not in (ATTENTION_FIGURE, SIMILARITY_FIGURE, COST_FIGURE)
+]
 
 
 def dataset_figures(dataset):
@@ -656,6 +659,8 @@ def dataset_figures(dataset):
         skip.add(ATTENTION_FIGURE)
     if len(dataset_methods(dataset)) < 2:
         skip.add(SIMILARITY_FIGURE)
+    if not dataset_panel(dataset).get("costs"):  # panel_cost.tsv holds no costs
+        skip.add(COST_FIGURE)
     return [f for f in FIGURES if f not in skip]
 
 
@@ -751,6 +756,11 @@ def get_summary_args(wildcards, input):
 def tables_dir(wildcards, input):
     """The tables folder, from the summary table among the inputs."""
     return os.path.dirname(input.summary)
+
+
+def metrics_dir(wildcards, input):
+    """The tables folder, from the metrics table among the inputs."""
+    return os.path.dirname(input.metrics)
 
 
 def output_dir(wildcards, output):

@@ -60,6 +60,34 @@ rule similarity_figure:
         " > {log:q} 2>&1"
 
 
+# Asked for only where the panels were bought with costs (dataset_figures): balanced
+# accuracy against each fold panel's cost, from the metrics and panel_cost tables.
+rule cost_figure:
+    input:
+        metrics="results/{dataset}/tables/metrics.tsv",
+        panel_cost="results/{dataset}/tables/panel_cost.tsv",
+        # `seqattn plot all` asks for the data; this figure reads the two tables only
+        data="results/{dataset}/data.h5ad",
+    output:
+        png=_figure_png(COST_FIGURE),
+        pdf=f"results/{{dataset}}/figures/{COST_FIGURE}.pdf",
+    log:
+        "logs/{dataset}/cost_figure.log",
+    benchmark:
+        "logs/benchmarks/{dataset}/cost_figure.tsv"
+    conda:
+        "../../envs/seqattn.yaml"
+    threads: 1
+    params:
+        figure=COST_FIGURE,
+        tables=metrics_dir,
+        out_dir=output_dir,
+    shell:
+        "seqattn plot all --tables {params.tables:q} --data {input.data:q}"
+        " --figures {params.figure:q} --strict --formats png,pdf"
+        " --out-dir {params.out_dir:q} > {log:q} 2>&1"
+
+
 rule summary:
     input:
         unpack(get_summary_input),
