@@ -72,12 +72,7 @@ def check_constraint_values(estimator: Any) -> None:
         column_costs(costs, len(costs) if hasattr(costs, "__len__") else -1, who)
     exclude = getattr(estimator, "exclude", None)
     if isinstance(exclude, str):
-        try:
-            re.compile(exclude)
-        except re.error as err:
-            raise SeqattnError(
-                f"{who}: exclude={exclude!r} is not a valid regular expression ({err})"
-            ) from None
+        compile_pattern(exclude, f"{who}: exclude")
 
 
 def feature_indices(items: Any, d: int, names: Any, who: str, what: str) -> list[int]:
@@ -120,6 +115,17 @@ def feature_indices(items: Any, d: int, names: Any, who: str, what: str) -> list
     return out
 
 
+def compile_pattern(pattern: str, setting: str, sep: str = "=") -> re.Pattern:
+    """``re.compile(pattern)``; a bad pattern is one line naming ``setting`` (the parameter,
+    CLI flag or config key that gave it; ``sep`` joins the two, ``" "`` for a flag)."""
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise SeqattnError(
+            f"{setting}{sep}{pattern!r} is not a valid regular expression ({err})"
+        ) from None
+
+
 def excluded_mask(exclude: Any, d: int, names: Any, who: str) -> np.ndarray:
     """Boolean mask of the columns ``exclude`` names: None, indices/names, or one str (a
     regular expression searched in every column name)."""
@@ -132,12 +138,7 @@ def excluded_mask(exclude: Any, d: int, names: Any, who: str) -> np.ndarray:
                 f"{who}: exclude={exclude!r} is a regular expression on column names but X "
                 "has none; fit on a DataFrame or pass column indices"
             )
-        try:
-            pattern = re.compile(exclude)
-        except re.error as err:
-            raise SeqattnError(
-                f"{who}: exclude={exclude!r} is not a valid regular expression ({err})"
-            ) from None
+        pattern = compile_pattern(exclude, f"{who}: exclude")
         mask[[i for i, n in enumerate(names) if pattern.search(str(n))]] = True
         return mask
     mask[feature_indices(list(exclude), d, names, who, "exclude")] = True

@@ -175,18 +175,14 @@ def constraints_of(args: argparse.Namespace, adata: Any) -> Any:
     ``--constraints-name``)."""
     import re
 
+    from seqattn._constraints import compile_pattern
     from seqattn.evaluate.constraints import SETTINGS, config_settings, resolve_constraints
 
     prefix = getattr(args, "constraints_name", None)
     settings = config_settings(prefix) if prefix else SETTINGS["cli"]
     exclude = args.exclude
     for pattern in exclude or []:
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise SeqattnError(
-                f"{settings['exclude']} {pattern!r} is not a regular expression ({err})"
-            ) from None
+        compile_pattern(pattern, settings["exclude"], sep=" ")
     if exclude:  # one regular expression: any of them
         exclude = exclude[0] if len(exclude) == 1 else "|".join(f"(?:{e})" for e in exclude)
     pattern = exclude

@@ -24,7 +24,6 @@ Rules (each break is one :class:`~seqattn._errors.SeqattnError` line naming the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqattn._constraints import compile_pattern
 from seqattn._errors import SeqattnError
 
 #: The constraint parameters, as the selectors name them.
@@ -306,12 +306,7 @@ def resolve_constraints(
     if exclude is not None:
         if isinstance(exclude, str):
             pattern = exclude
-            try:
-                regex = re.compile(exclude)
-            except re.error as err:
-                raise SeqattnError(
-                    f"{say['exclude']}={exclude!r} is not a regular expression ({err})"
-                ) from None
+            regex = compile_pattern(exclude, say["exclude"])
             excluded = [n for n in names if regex.search(n)]
         else:
             excluded = _names(exclude, names, say["exclude"])
