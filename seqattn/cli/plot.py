@@ -2,10 +2,10 @@
 
 ``seqattn plot all --tables results/D/tables --data results/D/data.h5ad --out-dir
 results/D/figures`` writes ``<name>.png`` and ``<name>.pdf`` for every name in
-``seqattn.pl.FIGURES``: accuracy_vs_k, attention_trajectory, panel_heatmap,
-panel_dotplot, marker_violins, selection_frequency, stability, method_similarity,
-embedding, confusion, cost, qc. A figure whose input is missing is skipped with a line
-that says why (``--strict`` makes that an error instead).
+``seqattn.pl.FIGURES`` (accuracy_vs_k, attention_trajectory, panel_heatmap, panel_dotplot,
+marker_violins, selection_frequency, stability, method_similarity, embedding, confusion,
+cost, cost_accuracy, qc). A figure whose input is missing (cost_accuracy without panel
+costs) is skipped with a line that says why (``--strict`` makes that an error instead).
 """
 
 from __future__ import annotations
