@@ -364,6 +364,32 @@ def test_candidate_penalty_is_checked_and_zero_turns_it_off():
     assert not np.array_equal(on.loss_curve, off.loss_curve)
 
 
+def test_logit_prior_is_checked_and_matches_anova():
+    from seqattn.core.data import FeatureSource, encode_targets
+    from seqattn.core.prior import univariate_z
+
+    X, y, _ = redundant_problem(0, n=200)
+    with pytest.raises(SeqattnError, match="logit_prior=-1"):
+        sequential_attention(X, y, 2, device="cpu", epochs=5, logit_prior=-1)
+    off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
+    zero = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=0.0)
+    on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=1.0)
+    assert np.array_equal(off.loss_curve, zero.loss_curve)
+    assert not np.array_equal(on.loss_curve, off.loss_curve)
+    # Unweighted, the prior's z is sqrt(F) of ANOVA standardised across the candidates;
+    # integer row weights count as repeated rows.
+    cpu = torch.device("cpu")
+    source, targets = FeatureSource(X, cpu), encode_targets(y, 200, "auto", None, cpu)
+    root = np.sqrt(f_classif(X, y)[0])
+    z = univariate_z(source, targets, None, 1, np.ones(X.shape[1], bool)).numpy()[0]
+    np.testing.assert_allclose(z, (root - root.mean()) / root.std(ddof=1), atol=1e-5)
+    repeat = np.random.default_rng(0).integers(1, 3, 200)
+    root = np.sqrt(f_classif(np.repeat(X, repeat, 0), np.repeat(y, repeat))[0])
+    weight = torch.as_tensor(repeat[None], dtype=torch.float32)
+    z = univariate_z(source, targets, weight, 1, np.ones(X.shape[1], bool)).numpy()[0]
+    np.testing.assert_allclose(z, (root - root.mean()) / root.std(ddof=1), atol=1e-5)
+
+
 def test_constant_columns_are_never_candidates():
     X, y, _ = redundant_problem(0, n=200, d=12)
     X[:, [7, 9]] = 3.0  # constant

@@ -61,6 +61,7 @@ from seqattn.core.device import resolve_device
 from seqattn.core.heldout import cross_fit_folds, held_out_importance, judge_rows
 from seqattn.core.network import AttentionEnsemble
 from seqattn.core.optim import SharedScaleAdam
+from seqattn.core.prior import prior_strength, univariate_z
 from seqattn.core.schedule import Schedule, make_schedule
 
 #: Below this many GEMM floating-point operations per step a CPU fit runs on one thread:
@@ -210,6 +211,7 @@ def sequential_attention(
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
     candidate_penalty: float = 0.1,
+    logit_prior: float = 0.0,
     class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
@@ -266,6 +268,11 @@ def sequential_attention(
         L2 penalty on the unselected candidates' first-layer weights, in units of
         ``sqrt(log d / n)`` (``n``: samples, or subjects with ``groups``); 0 is the
         unregularised training.
+    logit_prior : float
+        At the start of each phase the logits reset to ``s * z`` rather than 0, ``z`` the
+        candidates' standardised univariate association with ``y`` (each network under its
+        own row weights) and ``s = logit_prior * sqrt(log d / n)`` (``n``: samples, or
+        subjects with ``groups``); see :mod:`seqattn.core.prior`. 0 (default): off.
     class_weight : {"balanced", None} or dict
         Loss weighting of classes (a dict ``{class: weight}``: classes left out weigh 1).
     task : {"auto", "classification", "regression"}
@@ -322,6 +329,8 @@ def sequential_attention(
         raise SeqattnError(f"shortlist={shortlist} must be a positive integer")
     if not candidate_penalty >= 0:
         raise SeqattnError(f"candidate_penalty={candidate_penalty} must be non-negative")
+    if not logit_prior >= 0:
+        raise SeqattnError(f"logit_prior={logit_prior} must be non-negative")
     group_codes = None
     n_independent = n
     if groups is not None:
@@ -382,6 +391,11 @@ def sequential_attention(
             else "every feature of X is constant; there is nothing to select from"
         )
     closed = selected | constant  # not a candidate: selected or constant
+    prior_logits = None
+    if logit_prior > 0:
+        strength = prior_strength(logit_prior, d, n_independent)
+        z = univariate_z(source, targets, row_weight, net.n_restarts, ~constant_np)
+        prior_logits = (strength * z).to(dev)
 
     order: list[int] = list(forced)
     scores: list[float] = [1.0] * len(forced)
@@ -463,7 +477,10 @@ def sequential_attention(
         for n_pick in schedule.picks:
             n_unselected = int((~closed).sum())
             with torch.no_grad():
-                net.logits.zero_()
+                if prior_logits is None:
+                    net.logits.zero_()
+                else:
+                    net.logits.copy_(prior_logits)
             if n_unselected > n_pick:
                 # A fresh optimiser per phase: momentum must not carry over the reset.
                 attention_opt = SharedScaleAdam([net.logits], lr=lr * ATTENTION_LR_FACTOR)
