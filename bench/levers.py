@@ -200,9 +200,7 @@ def paired_report(tag: str) -> str:
         [
             per.to_markdown(index=False),
             per_set.to_markdown(index=False),
-            "small cohorts: " + line(small).to_string().replace("\n", ", ")
-            if len(small)
-            else "",
+            "small cohorts: " + line(small).to_string().replace("\n", ", ") if len(small) else "",
         ]
     )
 

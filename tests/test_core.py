@@ -53,10 +53,11 @@ def _small_fit(X, y, k, seed, options):
     return sequential_attention(X, y, k, hidden=(16,), device="cpu", random_state=seed, **options)
 
 
-#: The defaults (4 bootstrap networks voting), the paper's single network, and each option
-#: that changes how the attention is trained.
+#: The defaults (4 bootstrap networks voting, the univariate prior), the paper's single
+#: network, and each option that changes how the attention is trained.
 VARIANTS = [
     {},
+    {"logit_prior": 0.0},
     {"n_restarts": 1, "bootstrap": False},
     {"hold_candidate_norms": True},
     {"pick": "held_out"},
@@ -371,10 +372,10 @@ def test_logit_prior_is_checked_and_matches_anova():
     X, y, _ = redundant_problem(0, n=200)
     with pytest.raises(SeqattnError, match="logit_prior=-1"):
         sequential_attention(X, y, 2, device="cpu", epochs=5, logit_prior=-1)
-    off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
-    zero = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=0.0)
+    default = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
     on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=1.0)
-    assert np.array_equal(off.loss_curve, zero.loss_curve)
+    off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=0.0)
+    assert np.array_equal(default.loss_curve, on.loss_curve)  # on by default, at 1
     assert not np.array_equal(on.loss_curve, off.loss_curve)
     # Unweighted, the prior's z is sqrt(F) of ANOVA standardised across the candidates;
     # integer row weights count as repeated rows.

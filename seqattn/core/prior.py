@@ -1,4 +1,4 @@
-"""A univariate prior for the attention logits (``logit_prior``).
+"""A univariate prior for the attention logits (``logit_prior``, on by default).
 
 At the start of every phase the logits are reset to ``s * z`` instead of zero, where
 ``z_j`` is candidate ``j``'s univariate association with the target, standardised across

@@ -72,11 +72,13 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         when ``groups`` is given): on a small cohort the network can no longer fit what is
         left through weakly attended candidates, so the attention follows signal that
         holds across samples; selected features are not penalised. 0 turns it off.
-    logit_prior : float, default=0.0
+    logit_prior : float, default=1.0
         Start every phase's attention logits at ``s * z`` instead of 0, with ``z`` each
         candidate's standardised univariate association with ``y`` (square root of the
         ANOVA F, under each network's bootstrap weights) and ``s = logit_prior *
-        sqrt(log(n_features) / n)``; the attention still trains away from it. 0 is off.
+        sqrt(log(n_features) / n)`` (``n``: samples, or subjects with ``groups``); the
+        attention still trains away from it, and on large data it vanishes. 0 starts every
+        phase from uniform attention.
     class_weight : {"balanced", None} or dict, default="balanced"
         Loss weighting of classes; balanced makes rare classes count fully; a dict
         ``{class: weight}`` sets the weights (classes left out weigh 1), as in
@@ -163,7 +165,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         phase_lr_scale: float = 1.0,
         hold_candidate_norms: bool = False,
         candidate_penalty: float = 0.1,
-        logit_prior: float = 0.0,
+        logit_prior: float = 1.0,
         class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
         preselected: Sequence[int | str] | None = None,

@@ -3,9 +3,10 @@
 One pass over a training budget split into a warm-up and one phase per pick:
 
 1. warm-up: the network trains on all candidates at input weight 1;
-2. each phase: the attention logits (reset to zero) and the network train together;
-   at the END of the phase the unselected candidate(s) with the largest attention
-   weight are selected (their input weight becomes exactly 1) and the logits reset.
+2. each phase: the attention logits (reset to a univariate prior, see below) and the
+   network train together; at the END of the phase the unselected candidate(s) with the
+   largest attention weight are selected (their input weight becomes exactly 1) and the
+   logits reset.
 
 Every pick comes from logits trained for a full phase (the public reference
 implementation reads untrained logits for its first pick and wastes its last phase).
@@ -25,6 +26,12 @@ The rules, each checked on the synthetic redundancy and suppressor problems of
   through thousands of weakly attended candidates, so the attention follows signal that
   holds across samples rather than the individual rows; on large data the penalty
   vanishes. Selected features are not penalised;
+- each phase's logits start at ``s * z`` rather than 0 (``logit_prior``, see
+  :mod:`seqattn.core.prior`): ``z`` the candidates' standardised univariate association
+  with ``y`` (sqrt of the ANOVA F, under each network's bootstrap weights) and
+  ``s = logit_prior * sqrt(log d / n)``: the attention starts from what holds marginally
+  and trains away from it where the selected features make a candidate redundant or
+  useful; on large data the prior vanishes;
 - the logits use their own optimiser (:class:`SharedScaleAdam`, 100x the network's
   learning rate, fresh at every phase) so noise logits among thousands stay put;
 - the network (AdamW, small weight decay) keeps training across phases
@@ -211,7 +218,7 @@ def sequential_attention(
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
     candidate_penalty: float = 0.1,
-    logit_prior: float = 0.0,
+    logit_prior: float = 1.0,
     class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
@@ -272,7 +279,8 @@ def sequential_attention(
         At the start of each phase the logits reset to ``s * z`` rather than 0, ``z`` the
         candidates' standardised univariate association with ``y`` (each network under its
         own row weights) and ``s = logit_prior * sqrt(log d / n)`` (``n``: samples, or
-        subjects with ``groups``); see :mod:`seqattn.core.prior`. 0 (default): off.
+        subjects with ``groups``); see :mod:`seqattn.core.prior`. 0: every phase starts
+        from uniform attention (the paper's form).
     class_weight : {"balanced", None} or dict
         Loss weighting of classes (a dict ``{class: weight}``: classes left out weigh 1).
     task : {"auto", "classification", "regression"}
