@@ -5,6 +5,7 @@
     python bench/levers.py run TAG '{}' --set seqattn.core.schedule.MIN_STEPS_PER_PHASE=100 glioma
     python bench/levers.py table          # mean balanced accuracy per variant, data set, k
     python bench/levers.py summary        # per variant family (seeds pooled), paired vs rfbase
+    python bench/levers.py paired TAG     # TAG, TAG@1, TAG@2 paired vs the quality results
 
 Each variant runs Sequential Attention with the given options (everything else at its
 defaults) under the same 5-fold outer CV as ``bench/quality.py`` (grouped by mouse for Mice
@@ -145,6 +146,65 @@ def summary(baseline: str = "rfbase") -> tuple[pd.DataFrame, pd.DataFrame]:
     return means, pd.DataFrame(rows).sort_values("variant")
 
 
+def paired(tag: str) -> pd.DataFrame:
+    """Balanced accuracy of ``tag`` (every seed run) minus the default's in
+    ``results/quality/seed<S>/`` on the same folds, per data set, seed, classifier and k
+    (levers and quality use the same folds: the small cohorts are never subsampled, and
+    the subsampled CBMC sets are drawn with seed 0 by both at seed 0)."""
+    quality = HERE / "results" / "quality"
+    rows = []
+    for path in sorted(OUT.glob(f"{tag}*/*.tsv")):
+        head, _, s_ = path.parent.name.partition("@")
+        if head != tag:
+            continue
+        seed = int(s_ or 0)
+        base = quality / f"seed{seed}" / path.stem / "sequential_attention.tsv"
+        if not base.exists():
+            continue
+        a, b = (pd.read_csv(f, sep="\t") for f in (path, base))
+        a, b = (x[x["metric"] == "balanced_accuracy"] for x in (a, b))
+        m = a.merge(b, on=["k", "fold", "classifier"], suffixes=("", "_default"))
+        for (clf, k), g in m.groupby(["classifier", "k"]):
+            rows.append(
+                {
+                    "dataset": path.stem,
+                    "seed": seed,
+                    "classifier": clf,
+                    "k": k,
+                    "variant": g["value"].mean(),
+                    "default": g["value_default"].mean(),
+                }
+            )
+    t = pd.DataFrame(rows)
+    t["diff"] = 100 * (t["variant"] - t["default"])
+    return t
+
+
+def paired_report(tag: str) -> str:
+    t = paired(tag)
+
+    def line(g: pd.DataFrame) -> pd.Series:
+        return pd.Series(
+            {
+                "cells": len(g),
+                "mean diff (points)": round(g["diff"].mean(), 2),
+                "ahead": int((g["diff"] > 0.5).sum()),
+                "behind": int((g["diff"] < -0.5).sum()),
+            }
+        )
+
+    per = t.groupby(["dataset", "seed"]).apply(line, include_groups=False).reset_index()
+    per_set = t.groupby("dataset").apply(line, include_groups=False).reset_index()
+    small = t[t["dataset"].isin(["glioma", "liver_nash", "mice_protein", "nafld_plasma"])]
+    return "\n\n".join(
+        [
+            per.to_markdown(index=False),
+            per_set.to_markdown(index=False),
+            "small cohorts: " + line(small).to_string().replace("\n", ", ") if len(small) else "",
+        ]
+    )
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:
         import argparse
@@ -158,6 +218,8 @@ if __name__ == "__main__":
         a = cli.parse_intermixed_args(sys.argv[2:])
         clfs = ("logreg", "rf") if a.rf else ("logreg",)
         run(a.tag, a.options, a.datasets, a.set, clfs)
+    elif sys.argv[1:2] == ["paired"]:
+        print(paired_report(sys.argv[2]))
     elif sys.argv[1:2] == ["summary"]:
         means, diffs = summary()
         print(means.to_markdown(), diffs.to_markdown(index=False), sep="\n\n")

@@ -53,10 +53,11 @@ def _small_fit(X, y, k, seed, options):
     return sequential_attention(X, y, k, hidden=(16,), device="cpu", random_state=seed, **options)
 
 
-#: The defaults (4 bootstrap networks voting), the paper's single network, and each option
-#: that changes how the attention is trained.
+#: The defaults (4 bootstrap networks voting, the univariate prior), the paper's single
+#: network, and each option that changes how the attention is trained.
 VARIANTS = [
     {},
+    {"logit_prior": 0.0},
     {"n_restarts": 1, "bootstrap": False},
     {"hold_candidate_norms": True},
     {"pick": "held_out"},
@@ -362,6 +363,45 @@ def test_candidate_penalty_is_checked_and_zero_turns_it_off():
     on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
     off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, candidate_penalty=0)
     assert not np.array_equal(on.loss_curve, off.loss_curve)
+
+
+def test_logit_prior_is_checked_and_matches_anova():
+    from seqattn.core.data import FeatureSource, encode_targets
+    from seqattn.core.prior import univariate_z
+
+    X, y, _ = redundant_problem(0, n=200)
+    with pytest.raises(SeqattnError, match="logit_prior=-1"):
+        sequential_attention(X, y, 2, device="cpu", epochs=5, logit_prior=-1)
+    default = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20)
+    on = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=1.0)
+    off = sequential_attention(X, y, 2, hidden=(8,), device="cpu", epochs=20, logit_prior=0.0)
+    assert np.array_equal(default.loss_curve, on.loss_curve)  # on by default, at 1
+    assert not np.array_equal(on.loss_curve, off.loss_curve)
+    # Unweighted, the prior's z is sqrt(F) of ANOVA standardised across the candidates;
+    # integer row weights count as repeated rows.
+    cpu = torch.device("cpu")
+    source, targets = FeatureSource(X, cpu), encode_targets(y, 200, "auto", None, cpu)
+    root = np.sqrt(f_classif(X, y)[0])
+    z = univariate_z(source, targets, None, 1, np.ones(X.shape[1], bool)).numpy()[0]
+    np.testing.assert_allclose(z, (root - root.mean()) / root.std(ddof=1), atol=1e-5)
+    repeat = np.random.default_rng(0).integers(1, 3, 200)
+    root = np.sqrt(f_classif(np.repeat(X, repeat, 0), np.repeat(y, repeat))[0])
+    weight = torch.as_tensor(repeat[None], dtype=torch.float32)
+    z = univariate_z(source, targets, weight, 1, np.ones(X.shape[1], bool)).numpy()[0]
+    np.testing.assert_allclose(z, (root - root.mean()) / root.std(ddof=1), atol=1e-5)
+    # With blocks, a block's statistic is its best candidate member's (a non-candidate
+    # member does not count), standardised across the blocks that have a candidate.
+    blocks = np.arange(X.shape[1]) // 2  # pairs of columns
+    n_blocks = int(blocks.max()) + 1
+    candidates = np.ones(X.shape[1], bool)
+    candidates[[0, 1, 5]] = False  # block 0 has none; block 2 keeps column 4 only
+    root = np.sqrt(f_classif(X, y)[0])
+    best = np.array([root[(blocks == b) & candidates].max(initial=-1.0) for b in range(n_blocks)])
+    live = best >= 0
+    expect = np.zeros(n_blocks)
+    expect[live] = (best[live] - best[live].mean()) / best[live].std(ddof=1)
+    z = univariate_z(source, targets, None, 1, candidates, blocks=blocks, n_blocks=n_blocks)
+    np.testing.assert_allclose(z.numpy()[0], expect, atol=1e-5)
 
 
 def test_constant_columns_are_never_candidates():

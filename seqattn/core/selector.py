@@ -75,6 +75,13 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         when ``groups`` is given): on a small cohort the network can no longer fit what is
         left through weakly attended candidates, so the attention follows signal that
         holds across samples; selected features are not penalised. 0 turns it off.
+    logit_prior : float, default=1.0
+        Start every phase's attention logits at ``s * z`` instead of 0, with ``z`` each
+        candidate's standardised univariate association with ``y`` (square root of the
+        ANOVA F, under each network's bootstrap weights) and ``s = logit_prior *
+        sqrt(log(n_features) / n)`` (``n``: samples, or subjects with ``groups``); the
+        attention still trains away from it, and on large data it vanishes. 0 starts every
+        phase from uniform attention.
     class_weight : {"balanced", None} or dict, default="balanced"
         Loss weighting of classes; balanced makes rare classes count fully; a dict
         ``{class: weight}`` sets the weights (classes left out weigh 1), as in
@@ -188,6 +195,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         phase_lr_scale: float = 1.0,
         hold_candidate_norms: bool = False,
         candidate_penalty: float = 0.1,
+        logit_prior: float = 1.0,
         class_weight: str | dict[Any, float] | None = "balanced",
         task: str = "auto",
         feature_groups: Any = None,
@@ -214,6 +222,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         self.phase_lr_scale = phase_lr_scale
         self.hold_candidate_norms = hold_candidate_norms
         self.candidate_penalty = candidate_penalty
+        self.logit_prior = logit_prior
         self.class_weight = class_weight
         self.task = task
         self.feature_groups = feature_groups
@@ -365,6 +374,7 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
             phase_lr_scale=self.phase_lr_scale,
             hold_candidate_norms=self.hold_candidate_norms,
             candidate_penalty=self.candidate_penalty,
+            logit_prior=self.logit_prior,
             class_weight=self.class_weight,
             task=self.task,
             preselected=preselected,

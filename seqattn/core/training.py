@@ -3,9 +3,10 @@
 One pass over a training budget split into a warm-up and one phase per pick:
 
 1. warm-up: the network trains on all candidates at input weight 1;
-2. each phase: the attention logits (reset to zero) and the network train together;
-   at the END of the phase the unselected candidate(s) with the largest attention
-   weight are selected (their input weight becomes exactly 1) and the logits reset.
+2. each phase: the attention logits (reset to a univariate prior, see below) and the
+   network train together; at the END of the phase the unselected candidate(s) with the
+   largest attention weight are selected (their input weight becomes exactly 1) and the
+   logits reset.
 
 Every pick comes from logits trained for a full phase (the public reference
 implementation reads untrained logits for its first pick and wastes its last phase).
@@ -25,6 +26,12 @@ The rules, each checked on the synthetic redundancy and suppressor problems of
   through thousands of weakly attended candidates, so the attention follows signal that
   holds across samples rather than the individual rows; on large data the penalty
   vanishes. Selected features are not penalised;
+- each phase's logits start at ``s * z`` rather than 0 (``logit_prior``, see
+  :mod:`seqattn.core.prior`): ``z`` the candidates' standardised univariate association
+  with ``y`` (sqrt of the ANOVA F, under each network's bootstrap weights) and
+  ``s = logit_prior * sqrt(log d / n)``: the attention starts from what holds marginally
+  and trains away from it where the selected features make a candidate redundant or
+  useful; on large data the prior vanishes;
 - the logits use their own optimiser (:class:`SharedScaleAdam`, 100x the network's
   learning rate, fresh at every phase) so noise logits among thousands stay put;
 - the network (AdamW, small weight decay) keeps training across phases
@@ -69,6 +76,7 @@ from seqattn.core.device import resolve_device
 from seqattn.core.heldout import cross_fit_folds, held_out_importance, judge_rows
 from seqattn.core.network import AttentionEnsemble
 from seqattn.core.optim import SharedScaleAdam
+from seqattn.core.prior import prior_strength, univariate_z
 from seqattn.core.schedule import Schedule, make_schedule
 
 #: Below this many GEMM floating-point operations per step a CPU fit runs on one thread:
@@ -227,6 +235,7 @@ def sequential_attention(
     phase_lr_scale: float = 1.0,
     hold_candidate_norms: bool = False,
     candidate_penalty: float = 0.1,
+    logit_prior: float = 1.0,
     class_weight: str | dict[Any, float] | None = "balanced",
     task: str = "auto",
     preselected: Sequence[int] | None = None,
@@ -286,6 +295,12 @@ def sequential_attention(
         L2 penalty on the unselected candidates' first-layer weights, in units of
         ``sqrt(log d / n)`` (``n``: samples, or subjects with ``groups``); 0 is the
         unregularised training.
+    logit_prior : float
+        At the start of each phase the logits reset to ``s * z`` rather than 0, ``z`` the
+        candidates' standardised univariate association with ``y`` (each network under its
+        own row weights) and ``s = logit_prior * sqrt(log d / n)`` (``n``: samples, or
+        subjects with ``groups``); see :mod:`seqattn.core.prior`. 0: every phase starts
+        from uniform attention (the paper's form).
     class_weight : {"balanced", None} or dict
         Loss weighting of classes (a dict ``{class: weight}``: classes left out weigh 1).
     task : {"auto", "classification", "regression"}
@@ -377,6 +392,8 @@ def sequential_attention(
         raise SeqattnError(f"shortlist={shortlist} must be a positive integer")
     if not candidate_penalty >= 0:
         raise SeqattnError(f"candidate_penalty={candidate_penalty} must be non-negative")
+    if not logit_prior >= 0:
+        raise SeqattnError(f"logit_prior={logit_prior} must be non-negative")
     group_codes = None
     n_independent = n
     if groups is not None:
@@ -467,6 +484,19 @@ def sequential_attention(
     unit_closed = closed if not grouped else torch.as_tensor(unit_picked | unit_empty, device=dev)
     cost_key = effective_costs(cost_np)  # attention per unit cost (zero costs: see there)
     left = np.inf if budget is None else float(budget) - float(cost_np[forced_units].sum())
+    prior_logits = None
+    if logit_prior > 0:  # one logit per candidate (block): its univariate prior
+        strength = prior_strength(logit_prior, n_units, n_independent)
+        z = univariate_z(
+            source,
+            targets,
+            row_weight,
+            net.n_restarts,
+            ~constant_np,
+            blocks=block_np if grouped else None,
+            n_blocks=n_units,
+        )
+        prior_logits = (strength * z).to(dev)
 
     order: list[int] = list(forced)
     scores: list[float] = [1.0] * len(forced)
@@ -560,7 +590,10 @@ def sequential_attention(
                     break  # nothing left fits the budget
             n_unselected = int(unit_open_np.sum())
             with torch.no_grad():
-                net.logits.zero_()
+                if prior_logits is None:
+                    net.logits.zero_()
+                else:
+                    net.logits.copy_(prior_logits)
             if n_unselected > n_pick:
                 # A fresh optimiser per phase: momentum must not carry over the reset.
                 attention_opt = SharedScaleAdam([net.logits], lr=lr * ATTENTION_LR_FACTOR)
