@@ -8,7 +8,13 @@ import torch
 
 from seqattn._errors import SeqattnError
 from seqattn.core import SequentialAttentionSelector
-from seqattn.methods import available_methods, get_method, make_selector, method_parameters
+from seqattn.methods import (
+    CONSTRAINT_PARAMETERS,
+    available_methods,
+    get_method,
+    make_selector,
+    method_parameters,
+)
 
 torch.set_num_threads(1)
 
@@ -37,10 +43,9 @@ def test_registered_ordered_and_keeps_its_records():
 
 def test_options_are_the_selectors_parameters_and_unknown_ones_fail():
     params = set(SequentialAttentionSelector().get_params())
-    assert set(method_parameters("sequential_attention")) == params - {
-        "n_features_to_select",
-        "random_state",
-    }
+    # the panel size, the seed and the panel constraints are given apart, not as options
+    apart = {"n_features_to_select", "random_state", *CONSTRAINT_PARAMETERS}
+    assert set(method_parameters("sequential_attention")) == params - apart
     with pytest.raises(SeqattnError, match=r"unknown option.*n_hidden; its options are"):
         make_selector("sequential_attention", 3, {"n_hidden": 3})
     with pytest.raises(SeqattnError, match="random_state is not an option"):
