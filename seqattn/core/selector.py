@@ -80,8 +80,9 @@ class SequentialAttentionSelector(SelectorMixin, BaseEstimator):
         candidate's standardised univariate association with ``y`` (square root of the
         ANOVA F, under each network's bootstrap weights) and ``s = logit_prior *
         sqrt(log(n_features) / n)`` (``n``: samples, or subjects with ``groups``); the
-        attention still trains away from it, and on large data it vanishes. 0 starts every
-        phase from uniform attention.
+        attention still trains away from it, and on large data it vanishes. With
+        ``feature_groups`` a block's ``z`` is its best member's and ``n_features`` counts
+        blocks. 0 starts every phase from uniform attention.
     class_weight : {"balanced", None} or dict, default="balanced"
         Loss weighting of classes; balanced makes rare classes count fully; a dict
         ``{class: weight}`` sets the weights (classes left out weigh 1), as in
