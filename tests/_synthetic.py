@@ -11,6 +11,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+#: Options that make each registered method fast on a problem of about 100 x 12 (the
+#: defaults are sized for real data); methods not named need none.
+FAST_OPTIONS = {
+    "sequential_attention": {"hidden": (8,), "n_restarts": 1, "epochs": 20, "device": "cpu"},
+    "lassonet": {
+        "path_multiplier": 1.5,
+        "n_iters": (30, 5),
+        "patience": (5, 2),
+        "lambda_start": 1.0,
+    },
+    "forward_greedy": {"cv": 2, "estimator": "lda"},
+    "stg": {"epochs": 10},
+    "concrete": {"steps": 20},
+}
+
 DEFAULT_METHODS = (
     "sequential_attention",
     "anova",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from _synthetic import FAST_OPTIONS
 
 from seqattn._errors import SeqattnError
 from seqattn.core import SequentialAttentionSelector
@@ -21,20 +22,6 @@ from seqattn.methods import (
 )
 
 torch.set_num_threads(1)
-
-#: Options that make each method fast on a 120 x 12 problem.
-FAST = {
-    "sequential_attention": {"hidden": (8,), "n_restarts": 1, "epochs": 20, "device": "cpu"},
-    "lassonet": {
-        "path_multiplier": 1.5,
-        "n_iters": (30, 5),
-        "patience": (5, 2),
-        "lambda_start": 1.0,
-    },
-    "forward_greedy": {"cv": 2, "estimator": "lda"},
-    "stg": {"epochs": 10},
-    "concrete": {"steps": 20},
-}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +40,7 @@ def frame():
 
 def _fit_or_skip(name, k, X, y, constraints):
     try:
-        return make_selector(name, k, FAST.get(name, {}), constraints=constraints).fit(X, y)
+        return make_selector(name, k, FAST_OPTIONS.get(name, {}), constraints=constraints).fit(X, y)
     except SeqattnError as err:
         if "is not installed" in str(err):  # a peer's package missing (seqattn[peers])
             pytest.skip(str(err))

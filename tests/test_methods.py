@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _synthetic import FAST_OPTIONS
 
 from seqattn._errors import SeqattnError
 from seqattn.methods import (
@@ -107,20 +108,6 @@ def test_ranking_to_panel_breaks_ties_by_column():
 
 # ------------------------------------------------- the selector contract, every method
 
-# Options that make each method fast on a 90 x 12 problem (defaults are tuned for real data).
-CONTRACT_FAST = {
-    "sequential_attention": {"hidden": (8,), "n_restarts": 1, "epochs": 20, "device": "cpu"},
-    "lassonet": {
-        "path_multiplier": 1.5,
-        "n_iters": (30, 5),
-        "patience": (5, 2),
-        "lambda_start": 1.0,
-    },
-    "forward_greedy": {"cv": 2, "estimator": "lda"},
-    "stg": {"epochs": 10},
-    "concrete": {"steps": 20},
-}
-
 
 @pytest.fixture(scope="module")
 def small_problem():
@@ -143,7 +130,7 @@ def test_every_method_is_a_scikit_learn_selector(name, small_problem):
     X, y = small_problem
     cls = get_method(name)
     assert cls.name == name and isinstance(cls.ordered, bool)
-    options = CONTRACT_FAST.get(name, {})
+    options = FAST_OPTIONS.get(name, {})
     selector = make_selector(name, 4, options, random_state=3)
     assert isinstance(selector, cls)
     params = selector.get_params()
