@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from test_methods import CONTRACT_FAST
+from _synthetic import FAST_OPTIONS
 
 from seqattn._errors import SeqattnError
 from seqattn.methods import available_methods, make_selector
@@ -45,7 +45,7 @@ def test_constant_columns_never_enter_the_panel(name):
     X, y = _problem()
     varying = sorted(set(range(9)) - set(CONSTANT))
     # k = every varying column: a method that picks a constant one must drop a varying one
-    selector = make_selector(name, len(varying), CONTRACT_FAST.get(name, {}), random_state=0)
+    selector = make_selector(name, len(varying), FAST_OPTIONS.get(name, {}), random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         selector.fit(X, y)
@@ -64,7 +64,7 @@ def test_constant_columns_never_enter_the_panel(name):
 def test_all_constant_x_is_refused_in_one_line(name):
     X = np.full((40, 5), 2.0)
     y = np.repeat(["a", "b"], 20)
-    selector = make_selector(name, 2, CONTRACT_FAST.get(name, {}), random_state=0)
+    selector = make_selector(name, 2, FAST_OPTIONS.get(name, {}), random_state=0)
     with pytest.raises(SeqattnError, match="every feature of X is constant") as info:
         selector.fit(X, y)
     assert "\n" not in str(info.value)
