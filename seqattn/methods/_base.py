@@ -246,17 +246,7 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         if cols is not None:
             check_varying_size(self, k, cols, d)
             X = X[:, cols]
-        m = X.shape[1]
-        order, scores = self._select(X, y, k, random_state=seed_of(self.random_state))
-        order = np.asarray(order, dtype=np.int64)
-        scores = np.asarray(scores, dtype=np.float64)
-        if (
-            order.ndim != 1
-            or not k <= len(order) <= m
-            or scores.shape != order.shape
-            or len(np.unique(order)) != len(order)
-        ):
-            raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
+        order, scores = self._checked_select(X, y, k)
         if cols is not None:
             order = cols[order]
         self.selected_features_ = order[:k]
@@ -282,18 +272,7 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         m = len(plan.candidates)
         # A full ranking to walk blocks; else room for the preselected ones in the order.
         k_call = m if blocked else min(m, plan.cap + len(plan.forced))
-        order, scores = self._select(
-            X[:, plan.candidates], y, k_call, random_state=seed_of(self.random_state)
-        )
-        order = np.asarray(order, dtype=np.int64)
-        scores = np.asarray(scores, dtype=np.float64)
-        if (
-            order.ndim != 1
-            or not k_call <= len(order) <= m
-            or scores.shape != order.shape
-            or len(np.unique(order)) != len(order)
-        ):
-            raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
+        order, scores = self._checked_select(X[:, plan.candidates], y, k_call)
         position = np.full(m, np.inf)
         position[order] = np.arange(len(order))
         score = np.full(m, -np.inf)
@@ -310,6 +289,21 @@ class PanelSelector(SelectorMixin, BaseEstimator):
         self.selected_groups_ = plan.group_labels(picked, getattr(self, "feature_names_in_", None))
         self.panel_cost_ = float(plan.cost[picked].sum())
         return self
+
+    def _checked_select(self, X: Any, y: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_select` on ``X`` at the selector's seed, its result checked: at least
+        ``k`` distinct columns of ``X`` with one score each (a RuntimeError otherwise)."""
+        order, scores = self._select(X, y, k, random_state=seed_of(self.random_state))
+        order = np.asarray(order, dtype=np.int64)
+        scores = np.asarray(scores, dtype=np.float64)
+        if (
+            order.ndim != 1
+            or not k <= len(order) <= X.shape[1]
+            or scores.shape != order.shape
+            or len(np.unique(order)) != len(order)
+        ):
+            raise RuntimeError(f"{self.name} returned a malformed panel: {order!r}")
+        return order, scores
 
     def _select(
         self, X: Any, y: np.ndarray, k: int, *, random_state: int
