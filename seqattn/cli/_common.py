@@ -189,12 +189,7 @@ def constraints_of(args: argparse.Namespace, adata: Any) -> Any:
     named = getattr(args, "exclude_feature", None)
     if named:  # names, checked, with whatever the expression matches
         matched = [n for n in map(str, adata.var_names) if re.search(exclude, n)] if exclude else []
-        exclude = [*named, *matched]
-        if len(set(exclude)) >= adata.n_vars:
-            raise SeqattnError(
-                f"{settings['exclude']} excludes all {adata.n_vars} features, leaving nothing "
-                "to select; narrow it"
-            )
+        exclude = [*named, *matched]  # resolve_constraints refuses excluding them all
     costs = read_costs(args.costs, settings["feature_costs"]) if args.costs else None
     constraints = resolve_constraints(
         adata.var_names,
