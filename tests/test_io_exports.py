@@ -157,7 +157,7 @@ def _philosopher(path: Path, *, empty_indistinguishable: bool = True) -> Path:
     head.append("Indistinguishable Proteins")
     rows = []
     for i, (acc, gene) in enumerate([("P02768", "ALB"), ("P01009", "SERPINA1"),
-                                     ("P00738", "HP"), ("Q9XXXX", "")]):
+                                     ("P00738", "HP"), ("Q9ZZZ9", "")]):
         row = [str(i + 1), "a", f"sp|{acc}|{gene or acc}_HUMAN", acc, f"{gene or acc}_HUMAN",
                gene, "600", "40", "Homo sapiens", "1", "d", "1.0", "0.99", "5", "10", "8", "9"]
         for j, _ in enumerate(samples):
@@ -174,7 +174,7 @@ def test_fragpipe_philosopher_layout(tmp_path):
     adata, caught = _read(path)
     assert adata.uns["seqattn_io"]["format"] == "fragpipe"
     assert list(adata.obs_names) == ["ctrl_1", "ctrl_2", "treat_1", "treat_2"]  # no "Summarized"
-    assert list(adata.var_names) == ["ALB", "SERPINA1", "HP", "Q9XXXX"]  # Gene Names, else id
+    assert list(adata.var_names) == ["ALB", "SERPINA1", "HP", "Q9ZZZ9"]  # Gene Names, else id
     assert adata.uns["seqattn_io"]["intensity"] == "Total Intensity"
     assert len(caught) == 1
     counts, _ = _read(path, intensity="Total Spectral Count")  # header had a trailing space
@@ -182,7 +182,7 @@ def test_fragpipe_philosopher_layout(tmp_path):
     unique, _ = _read(path, intensity="Unique Intensity")
     unique.write_h5ad(tmp_path / "out.h5ad")  # all-empty Indistinguishable Proteins column
     assert _value(adata, "treat_2", "HP") == pytest.approx(3e6 + 3)  # '<s> Total Intensity'
-    assert list(adata.var["Protein ID"]) == ["P02768", "P01009", "P00738", "Q9XXXX"]
+    assert list(adata.var["Protein ID"]) == ["P02768", "P01009", "P00738", "Q9ZZZ9"]
     # '<s> Total Ion Count' is not an intensity kind and names no sample
     _raises("not a FragPipe quantity", sio.read, path, intensity="Total Ion Count")
 
