@@ -116,15 +116,6 @@ def _chosen_groups(
     return chosen
 
 
-def _block_ranks(picked: Any, constraints: Any) -> np.ndarray:
-    """The pick of each picked feature's block (1 = first): members share their block's."""
-    first: dict[str, int] = {}
-    labels = [constraints.group_of(str(n)) for n in picked]
-    for label in labels:
-        first.setdefault(label, len(first) + 1)
-    return np.array([first[label] for label in labels], dtype=float)
-
-
 def _write_var(
     adata: Any,
     key: str,
@@ -136,7 +127,7 @@ def _write_var(
     """``{key}_selected`` / ``_rank`` / ``_score`` over ``adata.var`` (by feature name)."""
     rank = pd.Series(np.nan, index=names)
     score = pd.Series(np.nan, index=names)
-    rank.iloc[order] = _block_ranks(names[order], constraints)
+    rank.iloc[order] = constraints.block_ranks(names[order])
     score.iloc[order] = scores
     rank = rank.reindex(adata.var_names)
     adata.var[f"{key}_selected"] = rank.notna().to_numpy()
@@ -530,7 +521,7 @@ def select(
         columns["names"][group] = np.asarray(names[listed], dtype=str)
         columns["scores"][group] = scores
         columns["lfc"][group] = _log_fold_changes(adata, X, in_group, in_rest, listed, rule)
-        ranks = pd.Series(_block_ranks(names[order], constraints), index=names[order])
+        ranks = pd.Series(constraints.block_ranks(names[order]), index=names[order])
         best_rank.loc[ranks.index] = np.minimum(best_rank.loc[ranks.index], ranks)
         picked = pd.Series(sel.selection_scores_, index=names[order])
         best_score.loc[picked.index] = np.fmax(best_score.loc[picked.index], picked)

@@ -107,6 +107,15 @@ class PanelConstraints:
             return float("nan")
         return float(self.costs.get(feature, np.nan))
 
+    def block_ranks(self, picked: Sequence[str]) -> np.ndarray:
+        """The pick (1 = first) of the block of each feature of ``picked``, a panel in pick
+        order: a block's members share it."""
+        labels = [self.group_of(str(name)) for name in picked]
+        first: dict[str, int] = {}
+        for label in labels:
+            first.setdefault(label, len(first) + 1)
+        return np.array([first[label] for label in labels], dtype=np.int64)
+
     def for_features(self, features: Sequence[str]) -> dict[str, Any]:
         """The selector's constraint parameters over the columns named ``features`` (one
         fold's, after the fold transformer); only those that are set.

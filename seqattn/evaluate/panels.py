@@ -18,6 +18,7 @@ import pandas as pd
 
 from seqattn._errors import SeqattnError
 from seqattn._tables import PANEL_COLUMNS
+from seqattn.evaluate.constraints import PanelConstraints
 
 
 def check_ks(ks: Sequence[int] | int, n_features: int | None = None) -> list[int]:
@@ -55,18 +56,13 @@ def panel_block(
     :class:`~seqattn.evaluate.constraints.PanelConstraints`) gives the blocks and costs.
     """
     names = np.asarray(features).astype(str)[np.asarray(order, dtype=np.int64)]
-    if constraints is None:
-        groups = names.tolist()
-        costs = np.full(len(names), np.nan)
-    else:
-        groups = [constraints.group_of(n) for n in names]
-        costs = np.array([constraints.cost_of(n) for n in names], dtype=np.float64)
-    first: dict[str, int] = {}
-    for label in groups:
-        first.setdefault(label, len(first) + 1)
-    rank = np.array([first[label] for label in groups], dtype=np.int64)
+    if constraints is None:  # every feature its own block, no costs
+        constraints = PanelConstraints()
+    groups = [constraints.group_of(n) for n in names]
+    costs = np.array([constraints.cost_of(n) for n in names], dtype=np.float64)
+    rank = constraints.block_ranks(names)
     scores = np.asarray(scores, dtype=np.float64)
-    if len(scores) != len(names) and len(scores) == len(first):
+    if len(scores) != len(names) and len(scores) == len(set(groups)):
         scores = scores[rank - 1]  # one score per block: each member shows its block's
     return pd.DataFrame(
         {
