@@ -242,6 +242,38 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
         "",
         *_md(pd.DataFrame(rows).T, "data set", signed=("SA - best",)),
     ]
+    # 3b. The same test applied to every method: how far behind its own best single other.
+    worst = {}
+    for method in cell.columns:
+        gaps = {}
+        for ds, block in cell.groupby(level="dataset"):
+            if block[method].isna().all():
+                continue
+            others = [
+                float((block[method] - block[o]).dropna().mean())
+                for o in cell.columns
+                if o != method and (block[method] - block[o]).notna().any()
+            ]
+            if others:
+                gaps[ds] = min(others)
+        if len(gaps) == per_ds.shape[0]:  # ran on every data set
+            g = pd.Series(gaps)
+            worst[method] = {
+                "within 3 points": f"{int((g >= -3).sum())} of {len(g)}",
+                "worst data set": g.idxmin(),
+                "worst gap": float(g.min()),
+                "mean gap": float(g.mean()),
+            }
+    table = pd.DataFrame(worst).T.sort_values("worst gap", ascending=False)
+    lines += [
+        "#### Every method against its own best single other method",
+        "",
+        "The previous table's test for each method that ran on every data set: per data set, "
+        "its paired difference to the method it trails most (over the cells both ran), then "
+        "on how many data sets it is within 3 points, and its worst and mean gap.",
+        "",
+        *_md(table, "method", signed=("worst gap", "mean gap")),
+    ]
     # 4. Per data set and k, every method (mean over classifiers and seeds).
     lines += ["#### Every method, per data set and k (mean over classifiers and seeds)", ""]
     by_k = cell.groupby(level=["dataset", "k"]).mean().round(1)
