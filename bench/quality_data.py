@@ -114,16 +114,16 @@ def olink_covid_dialysis(**_: Any) -> tuple[ad.AnnData, dict[str, Any]]:
     # serum samples of 57 individuals, COVID-19 POSITIVE / NEGATIVE; see
     # data/olink_covid_dialysis/PROVENANCE.md. NPX is already log2 and normalised, so only
     # the zscore preset; C189_16 has no CVD2 values (87 NaN), imputed inside each fold.
-    # The repository states no licence, so its files are not redistributed here: they are
-    # read from a local mirror ($SEQATTN_DATA/olink_covid_dialysis/, see PROVENANCE.md).
+    # CC BY 4.0 (the repository README's licence section, see PROVENANCE.md); kept in
+    # data/olink_covid_dialysis/, or read from $SEQATTN_DATA/olink_covid_dialysis/.
     folder = BENCH_DATA / "olink_covid_dialysis"
     if not (folder / "serum_npx_wide.csv.gz").exists():
         folder = Path(os.environ.get("SEQATTN_DATA", "")) / "olink_covid_dialysis"
     if not (folder / "serum_npx_wide.csv.gz").exists():
         raise FileNotFoundError(
             "olink_covid_dialysis: serum_npx_wide.csv.gz, serum_sample_level.csv and "
-            "proteins.csv are not redistributed (no licence stated); rebuild them as "
-            "bench/data/olink_covid_dialysis/PROVENANCE.md says into "
+            "proteins.csv are missing from bench/data/olink_covid_dialysis/; restore them "
+            "with git checkout, or rebuild them as its PROVENANCE.md says into "
             "$SEQATTN_DATA/olink_covid_dialysis/"
         )
     sheet = pd.read_csv(folder / "serum_sample_level.csv", dtype=str).set_index("SampleID")
