@@ -90,6 +90,7 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
             device=args.device,
             dataset=name,
             warmup=False,
+            options={method: args.options[method]} if method in args.options else None,
         )
     except Exception as err:  # a peer that refuses (cost limit) or fails is reported, not hidden
         msg = str(err).splitlines()[0] if str(err) else type(err).__name__
@@ -100,6 +101,8 @@ def run_one(name: str, adata, spec: dict, method: str, ks: list[int], args) -> N
         return
     res.metrics.to_csv(out, sep="\t", index=False)
     res.cost.to_csv(folder / f"{method}.cost.tsv", sep="\t", index=False)
+    if method in args.options:  # what the run changed from the method's defaults
+        (folder / f"{method}.options.json").write_text(json.dumps(args.options[method]) + "\n")
     import torch
 
     (folder / f"{method}.threads").write_text(f"{torch.get_num_threads()}\n")
@@ -161,7 +164,7 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
         "folds, other CBMC subsample, other initial weights); k = "
         f"{', '.join(map(str, KS))}, below the data set's number of features (a panel of "
         "every feature selects nothing). A cell is (data set, classifier, k, seed), the mean "
-        "over its folds. Regenerate with `python bench/quality.py --report-only`."
+        "over its folds. Regenerate with `python bench/quality.py --report-only`." + _options_note()
     )
     lines.append("")
     cell = ba.groupby(["dataset", "classifier", "k", "seed", "method"])["value"].mean().unstack()
@@ -360,6 +363,19 @@ def _n_features() -> dict[str, int]:
     }
 
 
+def _options_note() -> str:
+    """The options a run changed from a method's defaults (saved by run_one)."""
+    changed: dict[tuple[str, str], set[str]] = {}
+    for path in sorted(RESULTS.glob("seed*/*/*.options.json")):
+        method = path.name.removesuffix(".options.json")
+        text = ", ".join(f"{k}={v}" for k, v in json.loads(path.read_text()).items())
+        changed.setdefault((method, text), set()).add(path.parent.name)
+    if not changed:
+        return " Every method ran at its defaults."
+    parts = [f"{m} with {t} (on {', '.join(sorted(ds))})" for (m, t), ds in sorted(changed.items())]
+    return " Every method ran at its defaults except " + "; ".join(parts) + "."
+
+
 def _threads_note() -> str:
     """The torch thread counts the runs used (written by run_one), not this process's."""
     recorded = sorted({p.read_text().strip() for p in RESULTS.glob("seed*/*/*.threads")})
@@ -403,9 +419,22 @@ def main() -> None:
         help="stratified subsample of CBMC cells (run time); 0 = all 8617",
     )
     p.add_argument("--force", action="store_true", help="rerun cached (dataset, method) pairs")
+    p.add_argument(
+        "--options",
+        action="append",
+        default=[],
+        metavar="METHOD=JSON",
+        help="options for one method (the same on every data set), saved beside its results",
+    )
     p.add_argument("--report-only", action="store_true")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args()
+    try:
+        args.options = {m: json.loads(v) for m, v in (o.split("=", 1) for o in args.options)}
+    except ValueError as err:
+        p.error(
+            f"--options takes METHOD=JSON, e.g. forward_greedy='{{\"max_fits\": 60000}}': {err}"
+        )
     unknown = sorted(set(args.methods) - set(available_methods()))
     if unknown:
         p.error(f"unknown methods {unknown}; known: {available_methods()}")
