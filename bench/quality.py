@@ -25,6 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -225,11 +226,7 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
     # 3. Per data set: SA against the best single peer, paired over the cells both ran.
     rows = {}
     for ds, block in cell.groupby(level="dataset"):
-        gaps = {
-            peer: float((block[REFERENCE] - block[peer]).dropna().mean())
-            for peer in peers
-            if block[peer].notna().any()
-        }
+        gaps = _gaps(block, REFERENCE, peers)
         if not gaps:
             continue  # no peer has run on this data set yet
         best = min(gaps, key=gaps.get)
@@ -250,32 +247,23 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
         *_md(pd.DataFrame(rows).T, "data set", signed=("SA - best",)),
     ]
     # 3a. Is the best single peer a lucky pick? Choose it on the other seeds, measure on one.
-    rows = {}
-    for ds, block in cell.groupby(level="dataset"):
-        seeds_ds = sorted(block.index.get_level_values("seed").unique())
-        row, held = {}, []
-        for s in seeds_ds:
-            this = block.xs(s, level="seed")
-            rest = block[block.index.get_level_values("seed") != s]
-            gaps = {
-                p: float((this[REFERENCE] - this[p]).dropna().mean())
-                for p in peers
-                if this[p].notna().any()
-            }
-            if gaps:
-                best = min(gaps, key=gaps.get)
-                row[f"seed {s}"] = f"{gaps[best]:+.1f} ({best})"
-            chosen = {
-                p: float((rest[REFERENCE] - rest[p]).dropna().mean())
-                for p in peers
-                if rest[p].notna().any() and this[p].notna().any()
-            }
-            if chosen:
-                pick = min(chosen, key=chosen.get)
-                held.append(float((this[REFERENCE] - this[pick]).dropna().mean()))
-        row["chosen on the other seeds"] = float(sum(held) / len(held)) if held else float("nan")
-        rows[ds] = row
     if len(seeds) > 1:
+        rows = {}
+        for ds, block in cell.groupby(level="dataset"):
+            row, held = {}, []
+            for s in sorted(block.index.get_level_values("seed").unique()):
+                on_seed = block.index.get_level_values("seed") == s
+                gaps = _gaps(block[on_seed], REFERENCE, peers)
+                if gaps:
+                    best = min(gaps, key=gaps.get)
+                    row[f"seed {s}"] = f"{gaps[best]:+.1f} ({best})"
+                chosen = {
+                    p: g for p, g in _gaps(block[~on_seed], REFERENCE, peers).items() if p in gaps
+                }
+                if chosen:
+                    held.append(gaps[min(chosen, key=chosen.get)])
+            row["chosen on the other seeds"] = float(np.mean(held)) if held else float("nan")
+            rows[ds] = row
         lines += [
             "#### The best single peer per seed, and chosen out of sample",
             "",
@@ -291,15 +279,9 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
     for method in cell.columns:
         gaps = {}
         for ds, block in cell.groupby(level="dataset"):
-            if block[method].isna().all():
-                continue
-            others = [
-                float((block[method] - block[o]).dropna().mean())
-                for o in cell.columns
-                if o != method and (block[method] - block[o]).notna().any()
-            ]
+            others = _gaps(block, method, [o for o in cell.columns if o != method])
             if others:
-                gaps[ds] = min(others)
+                gaps[ds] = min(others.values())
         if len(gaps) == per_ds.shape[0]:  # ran on every data set
             g = pd.Series(gaps)
             worst[method] = {
@@ -353,6 +335,13 @@ def report(metrics: pd.DataFrame, cost: pd.DataFrame, failed: dict, args) -> str
         lines.append("")
     lines.append(END)
     return "\n".join(lines)
+
+
+def _gaps(block: pd.DataFrame, method: str, others: list[str]) -> dict[str, float]:
+    """``method`` minus each of ``others``, averaged over the cells both ran (those with none
+    left out)."""
+    diffs = {o: (block[method] - block[o]).dropna() for o in others}
+    return {o: float(d.mean()) for o, d in diffs.items() if len(d)}
 
 
 def _n_features() -> dict[str, int]:
@@ -435,7 +424,7 @@ def main() -> None:
         p.error(
             f"--options takes METHOD=JSON, e.g. forward_greedy='{{\"max_fits\": 60000}}': {err}"
         )
-    unknown = sorted(set(args.methods) - set(available_methods()))
+    unknown = sorted((set(args.methods) | set(args.options)) - set(available_methods()))
     if unknown:
         p.error(f"unknown methods {unknown}; known: {available_methods()}")
     if not args.report_only:
